@@ -1,0 +1,41 @@
+"""DxkgError and its kinds, each with the HTTP status it maps to."""
+
+from __future__ import annotations
+
+
+class DxkgError(Exception):
+    """A failure with a message meant for the person or client who caused it."""
+
+    status = 500
+
+
+class LoadError(DxkgError):
+    """A source file could not be read or parsed; names the file and line."""
+
+    status = 500
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+class StoreUnavailable(DxkgError):
+    """No usable store: never loaded, or its snapshot is missing."""
+
+    status = 503
+
+
+class BadQuery(DxkgError):
+    """A malformed query or parameter (SPARQL Protocol: 400)."""
+
+    status = 400
+
+
+class NotFound(DxkgError):
+    status = 404
+
+
+class NotAcceptable(DxkgError):
+    status = 406

@@ -416,6 +416,7 @@ def build_provinces_63(p: Provinces, stem: str) -> Graph:
         region, region_vi, region_en = region_concept(r["region"])
         g.add(s, dx("region"), region)
         g.add(region, A, SKOS_CONCEPT)
+        g.add(region, A, dx("Region"))
         g.labels(region, region_vi, region_en, pref=True)
         g.add(region, IN_SCHEME, scheme)
         g.add(region, SOURCE, src)
@@ -603,6 +604,7 @@ def build_national_documents(rows: list[dict[str, str]], stem: str) -> Graph:
     for key, (lvi, len_, dvi, den) in CONFIDENCE.items():
         c = ent("confidence", key)
         g.add(c, A, SKOS_CONCEPT)
+        g.add(c, A, dx("Confidence"))
         g.labels(c, lvi, len_, pref=True)
         g.add(c, IN_SCHEME, scheme)
         g.add(c, DEFINITION, vi(dvi))

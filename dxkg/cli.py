@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Prefixes dx:, rdfs:, skos:, province:, ... are predefined.")
     p.add_argument("query", nargs="?", help="the query text, or '-' to read it from stdin")
     p.add_argument("-f", "--file", type=Path, help="read the query from this file")
+    p.add_argument("-n", "--named", metavar="NAME", help="run the named query queries/NAME.rq")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter of the named query (repeatable), e.g. province=province:gia-lai")
     p.add_argument("--format", default="table", choices=QUERY_FORMATS,
                    help="output format (default: table for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE)")
     p.set_defaults(run=cmd_query)
@@ -105,9 +108,9 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     from .sparql import QueryRequest, execute, result_kind, serialize
 
-    text = read_query_text(args)
+    request = named_query_request(args, settings) if args.named else QueryRequest(read_query_text(args))
     loaded = open_store_for_reading(settings)
-    result = execute(loaded.store, QueryRequest(text))
+    result = execute(loaded.store, request)
     kind = result_kind(result)
     if args.format == "table":
         if kind == "graph":
@@ -143,6 +146,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     serve(settings.model_copy(update=overrides))
     return 0
+
+
+def named_query_request(args: argparse.Namespace, settings: Settings):
+    """Return the request for `--named NAME -p k=v ...`, parameters bound as substitutions."""
+    from .queries import Catalog
+    from .sparql import QueryRequest
+
+    if args.query or args.file:
+        raise BadQuery("give either a query or --named NAME, not both")
+    values = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise BadQuery(f"--param '{item}' is not NAME=VALUE")
+        values[name.strip()] = value
+    named = Catalog.from_dir(settings.queries_dir).get(args.named)
+    return QueryRequest(named.text, substitutions=named.bind(values))
 
 
 def read_query_text(args: argparse.Namespace) -> str:

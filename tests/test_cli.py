@@ -151,3 +151,16 @@ def test_cli_broken_file_load_fails_with_file_and_line(tmp_path):
     result = dxkg("query", "SELECT ?d WHERE { resolution:gia-lai-04-nq-tu-2022 dx:issuedOn ?d }", env=env)
     assert result.returncode == 0 and "2022-01-20" in result.stdout
     assert "sources changed" in result.stderr
+
+
+def test_cli_named_query_with_parameter(env):
+    result = dxkg("query", "--named", "province-successor", "-p", "province=province:kien-giang",
+                  "--format", "csv", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "https://w3id.org/dxkg/id/province/an-giang-2025" in result.stdout
+
+
+def test_cli_named_query_missing_parameter_is_named(env):
+    result = dxkg("query", "--named", "province-successor", env=env)
+    assert result.returncode == 1
+    assert "province" in result.stderr and "Traceback" not in result.stderr

@@ -76,3 +76,18 @@ def path_for(iri: str, base: str = BASE) -> str | None:
 def sparql_prologue(prefixes: dict[str, str] = PREFIXES) -> str:
     """Return PREFIX declarations for the given prefixes, for query editors and files."""
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
+
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_D_FOLD = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+
+
+def fold(text: str) -> str:
+    """Return text folded for matching: lower case, diacritics and đ/Đ -> d, non-alphanumerics -> one space.
+
+    The folding rule of `slugify`, with spaces instead of '-', so that `Đặng Quang Khanh`,
+    `dang quang khanh` and `dang-quang-khanh` all fold to `dang quang khanh`.
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_FOLD))
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return _NON_WORD.sub(" ", ascii_text).strip()

@@ -1,17 +1,87 @@
-"""SPARQL 1.1 query execution on the store: QueryRequest -> result -> serialized bytes."""
+"""SPARQL 1.1 Protocol: parse_request() -> QueryRequest; execute, check, write, table.
+
+A query is answered in two passes, both on one thread each (pyoxigraph results belong to the
+thread that ran the query). `check` runs it once and counts the rows (or triples) without
+keeping them, so a malformed, refused or too large query gets its error status before any byte
+of the answer is sent. `write` then runs it again and serializes it incrementally into a
+file-like object (see dxkg.web.streaming). The store is read-only, so both passes see the same
+data; the price is a second evaluation, which the result limit bounds. Only a query whose result
+size depends on chance (`FILTER(RAND() < 0.5)`) can pass the first count and come out a little
+larger the second time; the limit guards resources, so that is accepted rather than policed.
+
+Refused, never run: SPARQL Update in any form (403) and federated `SERVICE` calls (403), which
+would make the server send HTTP requests wherever a query tells it to.
+"""
 
 from __future__ import annotations
 
+import re
+import urllib.parse
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, BinaryIO, Union
 
 import pyoxigraph as ox
 
-from .errors import BadQuery
+from . import formats
+from .errors import BadQuery, DxkgError, NotAcceptable
 from .formats import Format, Kind
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, sparql_prologue
+
+if TYPE_CHECKING:
+    from .result_table import ResultTable
 
 QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples]
+
+QUERY_MEDIA_TYPE = "application/sparql-query"
+UPDATE_MEDIA_TYPE = "application/sparql-update"
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+# Parameters only an update request carries (SPARQL 1.1 Protocol §2.2).
+UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
+UPDATE_REFUSED = ("SPARQL Update is not allowed on this public endpoint: dxkg is read-only. "
+                  "Its data is curated as Turtle files in the project's repository.")
+SERVICE_REFUSED = "Federated queries (SERVICE) are not allowed on this endpoint: it queries dxkg's own data only."
+MAX_FORM_FIELDS = 200
+# `format=` values clients send for CONSTRUCT/DESCRIBE that mean RDF, not SPARQL results
+# (SPARQLWrapper sends `xml`, `rdf+xml`, `json-ld`, `turtle`, `n3`; Virtuoso reads `json` as JSON-LD).
+GRAPH_FORMAT_NAMES = {"xml": "rdf", "rdf+xml": "rdf", "json": "jsonld", "n3": "ttl"}
+
+# What the query editor shows first.
+EDITOR_QUERY = sparql_prologue() + """
+# Các tỉnh và thành phố trước 2025-07-01 / Provincial units before 2025-07-01
+SELECT ?province ?name WHERE {
+  ?province a dx:Province ;
+            rdfs:label ?name .
+  FILTER(LANG(?name) = "vi")
+}
+ORDER BY ?name
+LIMIT 20
+"""
+
+
+class QueryRefused(DxkgError):
+    """A request the public endpoint will not run: an update or a federated query."""
+
+    status = 403
+
+
+class UnsupportedMediaType(DxkgError):
+    """A POST body that is neither a form nor a SPARQL query (SPARQL 1.1 Protocol §2.1)."""
+
+    status = 415
+
+
+class ResultTooLarge(DxkgError):
+    """A result with more rows or triples than the configured limit."""
+
+    status = 400
+
+
+class QueryFailed(DxkgError):
+    """The store failed while evaluating a query."""
+
+    status = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,19 +93,124 @@ class QueryRequest:
     named_graphs: tuple[str, ...] = ()
     substitutions: dict[str, ox.NamedNode | ox.Literal] = field(default_factory=dict)
 
+    @property
+    def has_protocol_dataset(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+def parse_request(method: str, content_type: str | None, params: Mapping[str, Sequence[str]],
+                  body: bytes = b"") -> QueryRequest | None:
+    """Return the query of a SPARQL Protocol request, or None when it carries none; refuse updates."""
+    return query_request(protocol_fields(method, content_type, params, body))
+
+
+def protocol_fields(method: str, content_type: str | None, params: Mapping[str, Sequence[str]],
+                    body: bytes = b"") -> dict[str, list[str]]:
+    """Return a request's parameters: the URL's, plus a POST form's or a POST query body (§2.1.2, §2.1.3)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    fields: dict[str, list[str]] = {k: list(v) for k, v in params.items()}
+    if method != "POST":
+        return fields
+    if media == UPDATE_MEDIA_TYPE:
+        raise QueryRefused(UPDATE_REFUSED)
+    if media == QUERY_MEDIA_TYPE:
+        if "query" in fields:
+            raise BadQuery("a POST with application/sparql-query carries the query in its body, "
+                           "not in a 'query' parameter")
+        fields["query"] = [_decode(body)]
+    elif media == FORM_MEDIA_TYPE:
+        for key, values in _parse_form(body).items():
+            fields[key] = values + fields.get(key, [])
+    elif body.strip():
+        raise UnsupportedMediaType(f"unsupported content type '{media[:80]}'; send "
+                                   f"{FORM_MEDIA_TYPE} (query=...) or {QUERY_MEDIA_TYPE}")
+    return fields
+
+
+def query_request(fields: Mapping[str, Sequence[str]]) -> QueryRequest | None:
+    """Return the query and protocol dataset named by request parameters, or None without a query."""
+    if any(name in fields for name in UPDATE_PARAMS):
+        raise QueryRefused(UPDATE_REFUSED)
+    queries = [q for q in fields.get("query", ()) if q.strip()]
+    if len(queries) > 1:
+        raise BadQuery(f"give one 'query' parameter, not {len(queries)}")
+    if not queries:
+        return None
+    return QueryRequest(queries[0], tuple(fields.get("default-graph-uri", ())),
+                        tuple(fields.get("named-graph-uri", ())))
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadQuery(f"the request body is not UTF-8: {exc}") from None
+
+
+def _parse_form(body: bytes) -> dict[str, list[str]]:
+    try:
+        return urllib.parse.parse_qs(_decode(body), keep_blank_values=True, strict_parsing=False,
+                                     max_num_fields=MAX_FORM_FIELDS)
+    except ValueError as exc:
+        raise BadQuery(f"malformed form body: {exc}") from None
+
+
+# Comments, strings and IRIs, in the order SPARQL's grammar reads them (§19.8): what is inside
+# them is not a keyword, so they are blanked before looking for SERVICE, FROM or an update verb.
+_OPAQUE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n\r]*",
+    re.S,
+)
+_PROLOGUE = re.compile(r"\A\s*(?:(?:BASE\s*<>|PREFIX\s*[^\s:]*:\s*<>)\s*)*", re.I)
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _keyword(name: str) -> re.Pattern[str]:
+    # Not part of a prefixed name (`ex:service`), a variable (`?from`) or a longer word.
+    return re.compile(rf"(?<![\w:?$-]){name}(?![\w:-])", re.I)
+
+
+_SERVICE = _keyword("SERVICE")
+_FROM = _keyword("FROM")
+
+
+def _mask(query: str) -> str:
+    def blank(match: re.Match[str]) -> str:
+        text = match.group(0)
+        return "<>" if text.startswith("<") else " " if text.startswith("#") else '""'
+    return _OPAQUE.sub(blank, query)
+
+
+def refuse_unsafe(query: str) -> None:
+    """Raise QueryRefused for an update or a federated (SERVICE) query."""
+    masked = _mask(query)
+    first = _WORD.match(masked, _PROLOGUE.match(masked).end())  # type: ignore[union-attr]
+    if first and first.group(0).upper() in UPDATE_KEYWORDS:
+        raise QueryRefused(UPDATE_REFUSED)
+    if _SERVICE.search(masked):
+        raise QueryRefused(SERVICE_REFUSED)
+
 
 def execute(store: ox.Store, request: QueryRequest) -> QueryResult:
     """Return the lazy result of a query; the default graph is the union of all graphs."""
+    refuse_unsafe(request.query)
     options: dict[str, object] = {"prefixes": PREFIXES}
-    if request.default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
-    if request.named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
-    if request.substitutions:
-        options["substitutions"] = {ox.Variable(k): v for k, v in request.substitutions.items()}
     try:
+        if request.has_protocol_dataset:
+            # SPARQL 1.1 Protocol §2.1.4: the protocol dataset replaces the query's FROM / FROM NAMED
+            # and holds only the graphs it names.
+            options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+            options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+        elif not _FROM.search(_mask(request.query)):
+            # A query's own FROM / FROM NAMED wins; the union would silently ignore it.
+            options["use_default_graph_as_union"] = True
+        if request.substitutions:
+            options["substitutions"] = {ox.Variable(k): v for k, v in request.substitutions.items()}
         return store.query(request.query, **options)
     except SyntaxError as exc:
         raise BadQuery(str(exc)) from None
@@ -53,3 +228,68 @@ def serialize(result: QueryResult, fmt: Format) -> bytes:
     if isinstance(result, ox.QueryTriples):
         return result.serialize(format=fmt.rdf_format) or b""
     return result.serialize(format=fmt.results_format) or b""
+
+
+def check(store: ox.Store, request: QueryRequest, limit: int) -> Kind:
+    """Run the query once, keeping nothing; return its kind; raise ResultTooLarge past `limit` rows."""
+    result = execute(store, request)
+    try:
+        kind = result_kind(result)
+        if not isinstance(result, ox.QueryBoolean):
+            count = 0
+            for _ in result:
+                count += 1
+                if count > limit:
+                    unit = "triples" if kind == "graph" else "rows"
+                    raise ResultTooLarge(f"the result has more than {limit} {unit}, the limit of this "
+                                         "endpoint; narrow the query or page through it with LIMIT and OFFSET")
+        return kind
+    except OSError as exc:
+        raise QueryFailed(f"the query could not be evaluated: {exc}") from None
+    finally:
+        del result  # dropped on this thread, the one it belongs to
+
+
+def write(store: ox.Store, request: QueryRequest, fmt: Format, out: BinaryIO) -> None:
+    """Run the query and serialize its result into `out` as it is computed."""
+    result = execute(store, request)
+    try:
+        if isinstance(result, ox.QueryTriples):
+            ox.serialize(result, out, format=fmt.rdf_format, prefixes=rdf_prefixes(fmt.rdf_format))
+        else:
+            result.serialize(out, format=fmt.results_format)
+    finally:
+        del result
+
+
+def rdf_prefixes(rdf_format: ox.RdfFormat) -> dict[str, str] | None:
+    """Return the prefixes worth declaring in a serialization (only formats that abbreviate)."""
+    return PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+
+
+def choose_format(kind: Kind, accept: str | None, format_values: Sequence[str] = ()) -> Format:
+    """Return the format for a result of `kind`: the first usable `format=` value, else by Accept."""
+    for value in format_values:
+        name = value.strip().lower()
+        if kind == "graph":
+            name = GRAPH_FORMAT_NAMES.get(name, name)
+        try:
+            return formats.by_name(name, (kind,))
+        except NotAcceptable:
+            continue
+    if format_values:
+        return formats.by_name(format_values[0], (kind,))  # raises NotAcceptable naming the offer
+    return formats.negotiate(accept, (kind,))
+
+
+def table(store: ox.Store, request: QueryRequest, max_rows: int) -> tuple[Kind, ResultTable]:
+    """Return the result's kind and at most `max_rows` of its rows, with labels, for an HTML page."""
+    from .result_table import table_of
+
+    result = execute(store, request)
+    try:
+        return result_kind(result), table_of(store, result, max_rows)
+    except OSError as exc:
+        raise QueryFailed(f"the query could not be evaluated: {exc}") from None
+    finally:
+        del result

@@ -1,0 +1,31 @@
+"""ETag, Cache-Control and 304s for responses that depend only on the data version."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from ..config import Settings
+
+
+def etag_for(version: str, variant: str = "") -> str:
+    """Return a strong ETag for a data version and a representation of it."""
+    return f'"{version}{"-" + variant if variant else ""}"'
+
+
+def cache_headers(settings: Settings, etag: str, vary_accept: bool = True) -> dict[str, str]:
+    """Return the caching headers of a data-derived response."""
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.cache_max_age}"}
+    if vary_accept:
+        headers["Vary"] = "Accept"
+    return headers
+
+
+def is_not_modified(request: Request, etag: str) -> bool:
+    """Return whether the client's If-None-Match already names this ETag (RFC 9110 §13.1.2)."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return etag in tags

@@ -1,0 +1,35 @@
+"""SettingsDep, StoreDep, CatalogDep, TemplatesDep: what routes read from app.state."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from ..config import Settings
+from ..queries import Catalog
+from ..store import LoadedStore
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> LoadedStore:
+    """Return the version in service when the request started; it stays the same for the request."""
+    return request.app.state.holder.current
+
+
+def get_catalog(request: Request) -> Catalog:
+    return request.app.state.catalog
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[LoadedStore, Depends(get_store)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

@@ -1,0 +1,27 @@
+"""The home page: what the graph holds, a search box, the provinces the articles are about, the sources."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ... import overview as graph_overview
+from ..caching import cache_headers, etag_for, is_not_modified
+from ..deps import SettingsDep, StoreDep, TemplatesDep
+from ..twins import page_lang
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get("/", name="home", responses={200: {"content": {"text/html": {}}}, 304: {}})
+def home(request: Request, loaded: StoreDep, settings: SettingsDep, templates: TemplatesDep) -> Response:
+    """The landing page: entity counts by type (linking to the class pages), a search box, the
+    provinces the news articles are about with their facts, and the source documents."""
+    lang = page_lang(request)
+    etag = etag_for(loaded.version, f"home-{lang}")
+    headers = cache_headers(settings, etag, vary_accept=False)
+    if is_not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    return templates.TemplateResponse(request, "home.html", {
+        "lang": lang, "overview": graph_overview.overview(loaded),
+    }, headers=headers)

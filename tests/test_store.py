@@ -13,6 +13,7 @@ from dxkg.errors import LoadError
 from dxkg.namespaces import GRAPH
 from dxkg.store import (
     CURRENT_FILE,
+    SNAPSHOT_FILE,
     build,
     current_manifest,
     discover_sources,
@@ -92,6 +93,6 @@ def test_store_broken_turtle_names_file_and_line_and_keeps_old_store(sandbox):
 def test_store_pointer_switches_only_after_complete_snapshot(sandbox):
     loaded = build(sandbox)
     snapshot = snapshot_dir(sandbox, loaded.version)
-    assert (snapshot / "dataset.nq").stat().st_size > 0
+    assert (snapshot / SNAPSHOT_FILE).stat().st_size > 0
     assert (sandbox.var_dir / CURRENT_FILE).exists()
     assert not [p for p in snapshot.parent.iterdir() if p.name.startswith(".")]  # no staging left

@@ -83,14 +83,12 @@ def main() -> None:
         timed("build: parse TriG/Turtle into memory", lambda: memory.bulk_load(path=ttl, format=ox.RdfFormat.TRIG))
         restart = ox.Store()
         timed("restart: load N-Quads snapshot into memory", lambda: restart.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS))
-        del restart
         disk = ox.Store(str(work / "disk"))
         timed("on-disk: bulk load (one-off)", lambda: disk.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS))
         del disk
         disk = timed("on-disk: reopen read-only", lambda: ox.Store.read_only(str(work / "disk")))
         copy = ox.Store()
         timed("restart: copy on-disk store into memory", lambda: copy.bulk_extend(disk))
-        del copy
 
         for label, query in (("entity lookup", DESCRIBE), ("two-hop join + group", TWO_HOP),
                              ("aggregate by class", AGGREGATE), ("label scan (CONTAINS)", LABEL_SCAN)):

@@ -15,7 +15,6 @@ from .config import Settings
 from .dumps import CLI_FORMATS, write_dump, write_dump_file
 from .errors import BadQuery, DxkgError
 from .formats import FORMATS, by_name
-from .namespaces import PREFIXES
 from .store import LoadedStore, build, current_manifest, discover_sources, is_current, open_current
 from .validation import compact, validate
 
@@ -198,9 +197,9 @@ def render_table(result: ox.QuerySolutions | ox.QueryBoolean) -> str:
     names = [v.value for v in result.variables]
     rows = [[term_text(solution[name]) for name in names] for solution in result]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = "  ".join(n.ljust(w) for n, w in zip(names, widths))
+    line = "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
 

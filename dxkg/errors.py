@@ -39,3 +39,27 @@ class NotFound(DxkgError):
 
 class NotAcceptable(DxkgError):
     status = 406
+
+
+class QueryRefused(DxkgError):
+    """A request the public endpoint will not run: an update or a federated query."""
+
+    status = 403
+
+
+class UnsupportedMediaType(DxkgError):
+    """A POST body that is neither a form nor a SPARQL query (SPARQL 1.1 Protocol §2.1)."""
+
+    status = 415
+
+
+class ResultTooLarge(DxkgError):
+    """A result with more rows or triples than the configured limit."""
+
+    status = 400
+
+
+class QueryFailed(DxkgError):
+    """The store failed while evaluating a query."""
+
+    status = 500

@@ -260,7 +260,7 @@ def _histogram(out: list[str], name: str, help_text: str, buckets: tuple[float, 
     out.append(f"# HELP {name} {_escape_help(help_text)}\n# TYPE {name} histogram\n")
     for labels, row in series.items():
         inner = labels[1:-1] + "," if labels else ""
-        for bound, count in zip(buckets, row):
+        for bound, count in zip(buckets, row, strict=False):
             out.append(f'{name}_bucket{{{inner}le="{float(bound)!r}"}} {_number(count)}\n')
         out.append(f'{name}_bucket{{{inner}le="+Inf"}} {_number(row[-3])}\n')
         out.append(f"{name}_sum{labels} {_number(row[-2])}\n")

@@ -19,19 +19,19 @@ import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO, Union
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph as ox
 
 from . import formats
-from .errors import BadQuery, DxkgError, NotAcceptable
+from .errors import BadQuery, NotAcceptable, QueryFailed, QueryRefused, ResultTooLarge, UnsupportedMediaType
 from .formats import Format, Kind
 from .namespaces import PREFIXES, sparql_prologue
 
 if TYPE_CHECKING:
     from .result_table import ResultTable
 
-QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples]
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 QUERY_MEDIA_TYPE = "application/sparql-query"
 UPDATE_MEDIA_TYPE = "application/sparql-update"
@@ -58,30 +58,6 @@ SELECT ?province ?name WHERE {
 ORDER BY ?name
 LIMIT 20
 """
-
-
-class QueryRefused(DxkgError):
-    """A request the public endpoint will not run: an update or a federated query."""
-
-    status = 403
-
-
-class UnsupportedMediaType(DxkgError):
-    """A POST body that is neither a form nor a SPARQL query (SPARQL 1.1 Protocol §2.1)."""
-
-    status = 415
-
-
-class ResultTooLarge(DxkgError):
-    """A result with more rows or triples than the configured limit."""
-
-    status = 400
-
-
-class QueryFailed(DxkgError):
-    """The store failed while evaluating a query."""
-
-    status = 500
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,11 +35,11 @@ CHECKS: dict[str, tuple[str, str]] = {
           ?s ?p ?item . FILTER(isIRI(?item) && STRSTARTS(STR(?item), "{ID}"))
           FILTER NOT EXISTS {{ ?item ?anyp ?anyo }}
         }} ORDER BY ?item"""),
-    "source": ("Facts without a source (dcterms:source)", """
-        SELECT DISTINCT ?item (CONCAT("a ", STR(?class)) AS ?detail) WHERE {
-          VALUES ?class { %s }
-          ?item a ?class . FILTER NOT EXISTS { ?item dcterms:source ?src }
-        } ORDER BY ?item""" % " ".join(f"dx:{c}" for c in FACT_CLASSES)),
+    "source": ("Facts without a source (dcterms:source)", f"""
+        SELECT DISTINCT ?item (CONCAT("a ", STR(?class)) AS ?detail) WHERE {{
+          VALUES ?class {{ {" ".join(f"dx:{c}" for c in FACT_CLASSES)} }}
+          ?item a ?class . FILTER NOT EXISTS {{ ?item dcterms:source ?src }}
+        }} ORDER BY ?item"""),
     "graph": ("Facts whose source is not the document of the graph they live in", f"""
         SELECT DISTINCT ?item (CONCAT("in ", STR(?g), ", cites ", STR(?src)) AS ?detail) WHERE {{
           GRAPH ?g {{ ?item dcterms:source ?src }}

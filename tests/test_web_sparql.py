@@ -17,7 +17,7 @@ from SPARQLWrapper import JSON, RDFXML, SPARQLWrapper
 
 from dxkg import sparql
 from dxkg.config import Settings
-from dxkg.errors import BadQuery
+from dxkg.errors import BadQuery, QueryRefused
 from dxkg.namespaces import PREFIXES
 from dxkg.store import LoadedStore
 
@@ -227,7 +227,7 @@ def test_sparql_other_methods_are_405(http: httpx.Client) -> None:
 ])
 def test_sparql_refuse_unsafe_reads_keywords_not_text(query: str, refused: bool) -> None:
     if refused:
-        with pytest.raises(sparql.QueryRefused):
+        with pytest.raises(QueryRefused):
             sparql.refuse_unsafe(query)
     else:
         sparql.refuse_unsafe(query)

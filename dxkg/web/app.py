@@ -18,10 +18,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..config import Settings
 from ..errors import DxkgError
-from ..formats import parse_accept
 from ..queries import Catalog
 from ..store import load_or_build
 from .state import StoreHolder
+from .twins import wants_html
 
 HERE = Path(__file__).parent
 log = logging.getLogger("dxkg")
@@ -63,16 +63,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
-
-
-def wants_html(request: Request) -> bool:
-    """Return whether the client prefers an HTML page to text (a browser)."""
-    for media, _q in parse_accept(request.headers.get("accept")):
-        if media in ("text/html", "application/xhtml+xml"):
-            return True
-        if media != "*/*":
-            return False
-    return False
 
 
 def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:

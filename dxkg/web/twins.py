@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from ..errors import NotAcceptable
 from ..formats import BY_NAME, Format, Kind, by_name, negotiate, parse_accept
 
 RDF_FORMATS: tuple[Format, ...] = tuple(BY_NAME[n] for n in ("ttl", "jsonld", "nt", "rdf"))
@@ -24,6 +25,26 @@ class Twin:
 def page_lang(request: Request) -> str:
     """Return the page language: `en` with `?lang=en`, else Vietnamese."""
     return "en" if request.query_params.get("lang") == "en" else "vi"
+
+
+def wants_html(request: Request) -> bool:
+    """Return whether the client prefers an HTML page to text (a browser)."""
+    for media, _q in parse_accept(request.headers.get("accept")):
+        if media in ("text/html", "application/xhtml+xml"):
+            return True
+        if media != "*/*":
+            return False
+    return False
+
+
+def wants_page(request: Request) -> bool:
+    """Return whether to answer a listing as HTML (`format=html` or a browser) rather than JSON."""
+    name = request.query_params.get("format")
+    if not name:
+        return wants_html(request)
+    if name not in ("html", "json"):
+        raise NotAcceptable(f"format '{name[:40]}' is not offered here; choose html or json")
+    return name == "html"
 
 
 def split_suffix(name: str) -> tuple[str, Format | None]:

@@ -11,9 +11,8 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from ... import __version__, metrics, void
 from ...dump_files import DumpFile, DumpIndex, ensure_dumps
-from ...errors import NotAcceptable
 from ...formats import Format, by_name, negotiate
-from ..app import wants_html
+from ..twins import page_lang, wants_page
 from ..caching import cache_headers, etag_for, is_not_modified
 from ..deps import SettingsDep, StoreDep, TemplatesDep
 
@@ -31,7 +30,7 @@ def dump_list(request: Request, loaded: StoreDep, settings: SettingsDep, templat
     `dxkg.ttl` and `dxkg.nt.gz` merge the named graphs; `dxkg.nq.gz` keeps them.
     """
     index = ensure_dumps(settings, loaded)
-    html = _wants_page(request)
+    html = wants_page(request)
     etag = etag_for(loaded.version, "dumps-html" if html else "dumps-json")
     headers = cache_headers(settings, etag) | CORS
     if is_not_modified(request, etag):
@@ -41,7 +40,7 @@ def dump_list(request: Request, loaded: StoreDep, settings: SettingsDep, templat
         json_url = str(request.url_for("dump_list").include_query_params(format="json"))
         headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
         return templates.TemplateResponse(request, "dumps.html", {
-            "lang": _lang(request), "dumps": entries, "version": index.version, "json_url": json_url,
+            "lang": page_lang(request), "dumps": entries, "version": index.version, "json_url": json_url,
             "void_url": str(request.url_for("void_description")),
         }, headers=headers)
     return JSONResponse({"version": index.version, "dumps": entries}, headers=headers)
@@ -92,7 +91,7 @@ def void_description(request: Request, loaded: StoreDep, settings: SettingsDep,
         turtle_url = str(request.url_for("void_description").include_query_params(format="ttl"))
         headers["Link"] = f'<{turtle_url}>; rel="alternate"; type="text/turtle"'
         return templates.TemplateResponse(request, "void.html", {
-            "lang": _lang(request), "stats": stats, "sparql_url": sparql_url, "turtle_url": turtle_url,
+            "lang": page_lang(request), "stats": stats, "sparql_url": sparql_url, "turtle_url": turtle_url,
             "dumps": [_dump_json(request, entry) for entry in index.files], "dataset": void.DATASET,
             "license": void.LICENSE, "vocabulary": void.DX,
         }, headers=headers)
@@ -132,24 +131,11 @@ def metrics_text(loaded: StoreDep) -> Response:
                     headers={"Cache-Control": "no-store"})
 
 
-def _wants_page(request: Request) -> bool:
-    name = request.query_params.get("format")
-    if not name:
-        return wants_html(request)
-    if name not in ("html", "json"):
-        raise NotAcceptable(f"format '{name[:40]}' is not offered here; choose html or json")
-    return name == "html"
-
-
 def _void_format(request: Request) -> Format:
     name = request.query_params.get("format")
     if name:
         return by_name(name, ("graph", "html"))
     return negotiate(request.headers.get("accept"), ("graph", "html"))
-
-
-def _lang(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "vi"
 
 
 def _dump_url(request: Request, entry: DumpFile) -> str:

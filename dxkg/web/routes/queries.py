@@ -13,12 +13,11 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from ... import metrics, sparql
-from ...errors import NotAcceptable
 from ...formats import FORMATS, Format, Kind, by_name, negotiate
 from ...namespaces import PREFIXES
 from ...queries import Catalog, NamedQuery, Parameter
 from ...sparql import QueryRequest, result_kind
-from ..app import wants_html
+from ..twins import page_lang, wants_page
 from ..caching import cache_headers, etag_for, is_not_modified
 from ..deps import CatalogDep, SettingsDep, StoreDep, TemplatesDep
 
@@ -44,8 +43,8 @@ def query_list(request: Request, catalog: CatalogDep, settings: SettingsDep,
     """The catalogue of named queries: name, title, description, tags, typed parameters, URL and an
     OpenAPI description of each. JSON for `Accept: application/json` (or `?format=json`), HTML for a
     browser."""
-    html = _wants_page(request)
-    etag = etag_for(_catalog_version(catalog), "html-" + _lang(request) if html else "json")
+    html = wants_page(request)
+    etag = etag_for(_catalog_version(catalog), "html-" + page_lang(request) if html else "json")
     headers = cache_headers(settings, etag) | CORS
     if is_not_modified(request, etag):
         return Response(status_code=304, headers=headers)
@@ -53,7 +52,7 @@ def query_list(request: Request, catalog: CatalogDep, settings: SettingsDep,
         json_url = str(request.url_for("query_list").include_query_params(format="json"))
         headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
         return templates.TemplateResponse(request, "queries.html", {
-            "lang": _lang(request), "queries": list(catalog), "json_url": json_url,
+            "lang": page_lang(request), "queries": list(catalog), "json_url": json_url,
             "kinds": {q.name: query_kind(q) for q in catalog},
         }, headers=headers)
     return JSONResponse({"queries": [describe_query(request, q) for q in catalog]}, headers=headers)
@@ -208,7 +207,7 @@ def _missing_required(query: NamedQuery, request: Request) -> bool:
 
 def _query_page(request: Request, templates: Any, query: NamedQuery, fmt: Format, table: Any,
                 status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    lang = _lang(request)
+    lang = page_lang(request)
     values = {p.name: request.query_params.get(p.name, "") for p in query.parameters}
     base = request.url_for("query_run", name=query.name)
     filled = {k: v for k, v in values.items() if v}
@@ -233,7 +232,7 @@ def _variant(query: NamedQuery, substitutions: dict[str, ox.NamedNode | ox.Liter
         digest.update(f"\n{key}={substitutions[key]}".encode())
     digest.update(f"\n{fmt.name}".encode())
     if fmt.is_html:
-        digest.update(f"\n{_lang(request)}".encode())
+        digest.update(f"\n{page_lang(request)}".encode())
         for param in query.parameters:
             digest.update(f"\n{param.name}:{request.query_params.get(param.name, '')}".encode())
     return f"q-{digest.hexdigest()[:24]}"
@@ -245,16 +244,4 @@ def _catalog_version(catalog: Catalog) -> str:
         digest.update(f"{query.name}\n{query.text}\n".encode())
     return "queries-" + digest.hexdigest()[:16]
 
-
-def _wants_page(request: Request) -> bool:
-    name = request.query_params.get("format")
-    if not name:
-        return wants_html(request)
-    if name not in ("html", "json"):
-        raise NotAcceptable(f"format '{name[:40]}' is not offered here; choose html or json")
-    return name == "html"
-
-
-def _lang(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "vi"
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,5 +25,13 @@ class Settings(BaseSettings):
     port: int = 8000
     snapshots_kept: int = 3
     cache_max_age: int = 300
-    query_timeout_s: float = 30.0
-    result_limit: int = 100_000
+    query_timeout_s: float = Field(30.0, gt=0)
+    result_limit: int = Field(100_000, ge=1)
+    query_workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1)  # the usable cores
+    max_queries_in_flight: int = Field(0, ge=0)  # 0: twice query_workers
+    reload_poll_s: float = Field(2.0, ge=0)  # how often var/current.json is checked; 0: only on SIGHUP
+
+    @property
+    def queries_in_flight_cap(self) -> int:
+        """Return the most SPARQL queries the server takes at once (running or waiting for a worker)."""
+        return self.max_queries_in_flight or 2 * self.query_workers

@@ -8,6 +8,11 @@ class DxkgError(Exception):
 
     status = 500
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra response headers (Retry-After, ...)."""
+        return {}
+
 
 class LoadError(DxkgError):
     """A source file could not be read or parsed; names the file and line."""
@@ -63,3 +68,23 @@ class QueryFailed(DxkgError):
     """The store failed while evaluating a query."""
 
     status = 500
+
+
+class QueryTimeout(DxkgError):
+    """A query stopped at the time limit (its worker process was killed)."""
+
+    status = 504
+
+
+class ServerBusy(DxkgError):
+    """Too many queries in flight: refused at once rather than queued; try again after `retry_after` s."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -1,13 +1,12 @@
-"""SPARQL 1.1 Protocol: parse_request() -> QueryRequest; execute, check, write, table.
+"""SPARQL 1.1 Protocol: parse_request() -> QueryRequest; execute, write_result, table.
 
-A query is answered in two passes, both on one thread each (pyoxigraph results belong to the
-thread that ran the query). `check` runs it once and counts the rows (or triples) without
-keeping them, so a malformed, refused or too large query gets its error status before any byte
-of the answer is sent. `write` then runs it again and serializes it incrementally into a
-file-like object (see dxkg.web.streaming). The store is read-only, so both passes see the same
-data; the price is a second evaluation, which the result limit bounds. Only a query whose result
-size depends on chance (`FILTER(RAND() < 0.5)`) can pass the first count and come out a little
-larger the second time; the limit guards resources, so that is accepted rather than policed.
+A query is evaluated once, by a query worker process (dxkg.pool): `write_result` serializes the
+result into a spool as it is computed and counts its rows (or triples) on the way, stopping with
+`ResultTooLarge` at the first one past the limit, so the HTTP status is known before the first
+byte is sent. SELECT results go through dxkg.result_writer, because pyoxigraph serializes a
+`QuerySolutions` only whole; CONSTRUCT/DESCRIBE triples go to pyoxigraph's own serializer through
+a counting generator. Results belong to the thread that ran the query (touching one from another
+thread aborts the process), so each of these functions consumes what it executes.
 
 Refused, never run: SPARQL Update in any form (403) and federated `SERVICE` calls (403), which
 would make the server send HTTP requests wherever a query tells it to.
@@ -17,9 +16,9 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import pyoxigraph as ox
 
@@ -27,11 +26,13 @@ from . import formats
 from .errors import BadQuery, NotAcceptable, QueryFailed, QueryRefused, ResultTooLarge, UnsupportedMediaType
 from .formats import Format, Kind
 from .namespaces import PREFIXES, sparql_prologue
+from .result_writer import write_solutions
 
 if TYPE_CHECKING:
     from .result_table import ResultTable
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+_T = TypeVar("_T")
 
 QUERY_MEDIA_TYPE = "application/sparql-query"
 UPDATE_MEDIA_TYPE = "application/sparql-update"
@@ -206,36 +207,38 @@ def serialize(result: QueryResult, fmt: Format) -> bytes:
     return result.serialize(format=fmt.results_format) or b""
 
 
-def check(store: ox.Store, request: QueryRequest, limit: int) -> Kind:
-    """Run the query once, keeping nothing; return its kind; raise ResultTooLarge past `limit` rows."""
-    result = execute(store, request)
+def write_result(result: QueryResult, fmt: Format, out: BinaryIO, limit: int) -> int:
+    """Serialize a result into `out` as it is computed; return its rows (triples); raise ResultTooLarge past `limit`."""
     try:
-        kind = result_kind(result)
-        if not isinstance(result, ox.QueryBoolean):
-            count = 0
-            for _ in result:
-                count += 1
-                if count > limit:
-                    unit = "triples" if kind == "graph" else "rows"
-                    raise ResultTooLarge(f"the result has more than {limit} {unit}, the limit of this "
-                                         "endpoint; narrow the query or page through it with LIMIT and OFFSET")
-        return kind
+        if isinstance(result, ox.QueryBoolean):
+            result.serialize(out, format=fmt.results_format)
+            return 1
+        counter = _Counter(limit, "triples" if isinstance(result, ox.QueryTriples) else "rows")
+        if isinstance(result, ox.QueryTriples):
+            ox.serialize(counter.count(result), out, format=fmt.rdf_format, prefixes=rdf_prefixes(fmt.rdf_format))
+        else:
+            variables = [v.value for v in result.variables]
+            write_solutions(fmt.name, variables, (tuple(s) for s in counter.count(result)), out)
+        return counter.n
     except OSError as exc:
         raise QueryFailed(f"the query could not be evaluated: {exc}") from None
-    finally:
-        del result  # dropped on this thread, the one it belongs to
 
 
-def write(store: ox.Store, request: QueryRequest, fmt: Format, out: BinaryIO) -> None:
-    """Run the query and serialize its result into `out` as it is computed."""
-    result = execute(store, request)
-    try:
-        if isinstance(result, ox.QueryTriples):
-            ox.serialize(result, out, format=fmt.rdf_format, prefixes=rdf_prefixes(fmt.rdf_format))
-        else:
-            result.serialize(out, format=fmt.results_format)
-    finally:
-        del result
+class _Counter:
+    """Counts what passes through `count`, and stops it at the first item past the limit."""
+
+    def __init__(self, limit: int, unit: str) -> None:
+        self.limit = limit
+        self.unit = unit
+        self.n = 0
+
+    def count(self, items: Iterable[_T]) -> Iterator[_T]:
+        for item in items:
+            self.n += 1
+            if self.n > self.limit:
+                raise ResultTooLarge(f"the result has more than {self.limit} {self.unit}, the limit of this "
+                                     "endpoint; narrow the query or page through it with LIMIT and OFFSET")
+            yield item
 
 
 def rdf_prefixes(rdf_format: ox.RdfFormat) -> dict[str, str] | None:

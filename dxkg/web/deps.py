@@ -1,4 +1,4 @@
-"""SettingsDep, StoreDep, CatalogDep, TemplatesDep: what routes read from app.state."""
+"""SettingsDep, StoreDep, PoolDep, CatalogDep, TemplatesDep: what routes read from app.state."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from ..config import Settings
+from ..pool import Pool
 from ..queries import Catalog
 from ..store import LoadedStore
 
@@ -21,6 +22,11 @@ def get_store(request: Request) -> LoadedStore:
     return request.app.state.holder.current
 
 
+def get_pool(request: Request) -> Pool:
+    """Return the query worker pool in service (see dxkg.web.state)."""
+    return request.app.state.holder.pool
+
+
 def get_catalog(request: Request) -> Catalog:
     return request.app.state.catalog
 
@@ -31,5 +37,6 @@ def get_templates(request: Request) -> Jinja2Templates:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[LoadedStore, Depends(get_store)]
+PoolDep = Annotated[Pool, Depends(get_pool)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

@@ -1,4 +1,5 @@
-"""stream(produce, ...): a StreamingResponse fed by a serializer running in a worker thread.
+"""stream(produce, ...): a StreamingResponse fed by a serializer running in a worker thread;
+answer_response(answer, ...): a query's answer from a worker process, whole or from its spool file.
 
 Design, and why:
 
@@ -9,10 +10,12 @@ Design, and why:
 - The channel is bounded (`max_chunks` chunks of about `CHUNK_SIZE` bytes): a slow client slows
   the worker down instead of filling memory, and nothing builds the whole answer first.
 - A response's status is sent with its first byte. Everything that can fail with a client
-  error (parse, refusal, the result-size limit) is therefore checked before streaming starts,
-  by `dxkg.sparql.check` in the route. What can still fail afterwards (the client goes away,
-  the store breaks) ends the stream abruptly: the connection closes without the final chunk,
-  so no client can take a partial answer for a whole one; the error is logged.
+  error must therefore be settled before streaming starts. SPARQL queries are settled in a query
+  process (dxkg.pool), which serializes the whole answer into a spool before replying; a large
+  spool arrives as an open file and is copied to the client through a channel like any producer.
+  What can still fail afterwards (the client goes away, the disk breaks) ends the stream
+  abruptly: the connection closes without the final chunk, so no client can take a partial
+  answer for a whole one; the error is logged.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping
+from functools import partial
 from typing import BinaryIO
 
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
+
+from ..pool import Answer
 
 log = logging.getLogger("dxkg.streaming")
 
@@ -152,3 +158,18 @@ def stream(produce: Callable[[BinaryIO], None], media_type: str, headers: Mappin
             channel.close()
 
     return StreamingResponse(body(), media_type=media_type, headers=dict(headers))
+
+
+def answer_response(answer: Answer, headers: Mapping[str, str]) -> Response:
+    """Return a query's serialized answer: in one piece when it was small, else streamed from its spool."""
+    if answer.fmt is None:
+        raise ValueError("a table answer has no body to send")
+    if answer.file is None:
+        return Response(answer.body or b"", media_type=answer.fmt.media_type, headers=dict(headers))
+    return stream(partial(_copy, answer.file), answer.fmt.media_type, headers, what="a spooled query result")
+
+
+def _copy(file: BinaryIO, out: BinaryIO) -> None:
+    with file:
+        while chunk := file.read(CHUNK_SIZE):
+            out.write(chunk)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -12,14 +11,16 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from ... import metrics, sparql
+from ... import metrics
 from ...formats import FORMATS, Format, Kind, by_name, negotiate
 from ...namespaces import PREFIXES
+from ...pool import Job
 from ...queries import Catalog, NamedQuery, Parameter
 from ...sparql import QueryRequest, result_kind
 from ..twins import page_lang, wants_page
 from ..caching import cache_headers, etag_for, is_not_modified
-from ..deps import CatalogDep, SettingsDep, StoreDep, TemplatesDep
+from ..deps import CatalogDep, PoolDep, SettingsDep, StoreDep, TemplatesDep
+from ..streaming import answer_response
 
 router = APIRouter(tags=["named queries"])
 CORS = {"Access-Control-Allow-Origin": "*"}
@@ -61,12 +62,14 @@ def query_list(request: Request, catalog: CatalogDep, settings: SettingsDep,
 @router.get("/queries/{name}", name="query_run",
             responses={200: {"content": {f.media_type: {} for f in FORMATS
                                          if f.kind in ("results", "graph", "html")}},
-                       304: {}, 400: {"content": {"text/plain": {}}}, 404: {}, 406: {}})
-def query_run(name: str, request: Request, loaded: StoreDep, catalog: CatalogDep, settings: SettingsDep,
-              templates: TemplatesDep) -> Response:
+                       304: {}, 400: {"content": {"text/plain": {}}}, 404: {}, 406: {},
+                       503: {"content": {"text/plain": {}}}, 504: {"content": {"text/plain": {}}}})
+def query_run(name: str, request: Request, loaded: StoreDep, pool: PoolDep, catalog: CatalogDep,
+              settings: SettingsDep, templates: TemplatesDep) -> Response:
     """Run a named query with its parameters from the query string, bound as typed RDF terms (the query
     text never changes). Every format `/sparql` offers, by `Accept` or `?format=`; the query page with a
-    parameter form and the results for a browser. A missing or ill-typed parameter: `400` naming it."""
+    parameter form and the results for a browser. A missing or ill-typed parameter: `400` naming it.
+    The limits of `/sparql` apply (time: 504, result size: 400, queries at once: 503)."""
     query = catalog.get(name)
     fmt = _result_format(request, query_kind(query))
     if fmt.is_html and _missing_required(query, request):
@@ -80,12 +83,10 @@ def query_run(name: str, request: Request, loaded: StoreDep, catalog: CatalogDep
             return Response(status_code=304, headers=headers)
         prepared = QueryRequest(query.text, substitutions=substitutions)
         if fmt.is_html:
-            _kind, table = sparql.table(loaded.store, prepared, min(HTML_ROW_LIMIT, settings.result_limit))
+            table = pool.run(Job(prepared, "table", min(HTML_ROW_LIMIT, settings.result_limit))).table
             return _query_page(request, templates, query, fmt, table, headers=headers)
-        sparql.check(loaded.store, prepared, settings.result_limit)  # the result-size limit of /sparql
-        body = io.BytesIO()
-        sparql.write(loaded.store, prepared, fmt, body)
-    return Response(body.getvalue(), media_type=fmt.media_type, headers=headers)
+        answer = pool.run(Job(prepared, "data", settings.result_limit, format_values=(fmt.name,)))
+    return answer_response(answer, headers)
 
 
 def add_named_queries_to_openapi(app: FastAPI) -> None:

@@ -1,7 +1,9 @@
 """/sparql (SPARQL 1.1 Protocol, queries only) and /store (Graph Store Protocol, read-only).
 
-Answers stream from a worker thread (see dxkg.web.streaming); everything that decides the status
-(parse, refusal, result-size limit, format) is settled before the first byte (dxkg.sparql.check).
+Queries run in the query worker processes (dxkg.pool), under the time limit, the result-size limit
+and the cap on queries in flight; the worker settles everything that decides the status (parse,
+result size, format) before the first byte, and large answers stream from its spool
+(dxkg.web.streaming). Updates and SERVICE are refused here, before any worker sees them.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from starlette.responses import StreamingResponse
 
 from ... import graph_store, metrics, service_description, sparql
 from ...config import Settings
-from ...errors import BadQuery, DxkgError, NotAcceptable
+from ...errors import BadQuery, DxkgError, NotAcceptable, QueryTimeout
 from ...formats import FORMATS, Format, Kind, by_name, negotiate, parse_accept
 from ...namespaces import PREFIXES
+from ...pool import Job, Pool
 from ...queries import Catalog
 from ...store import LoadedStore
 from ..caching import cache_headers, etag_for, is_not_modified
-from ..deps import CatalogDep, SettingsDep, StoreDep, TemplatesDep
-from ..streaming import stream
+from ..deps import CatalogDep, PoolDep, SettingsDep, StoreDep, TemplatesDep
+from ..streaming import answer_response, stream
 from ..twins import page_lang
 
 HTML_ROW_LIMIT = 1000
@@ -57,11 +60,14 @@ PROTOCOL_PARAMETERS: list[dict[str, Any]] = [
 QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "the results", "content": {f.media_type: {} for f in RESULT_FORMATS + GRAPH_FORMATS}
           | {"text/html": {}}},
-    400: {"description": "a malformed query (the parser's message), or a result past the size limit",
-          "content": {"text/plain": {}}},
+    400: {"description": "a malformed query (the parser's message), or a result past the size limit "
+                         "(page through it with LIMIT and OFFSET)", "content": {"text/plain": {}}},
     403: {"description": "SPARQL Update or SERVICE: refused", "content": {"text/plain": {}}},
     406: {"description": "no acceptable format", "content": {"text/plain": {}}},
     415: {"description": "a POST body that is neither a form nor application/sparql-query"},
+    503: {"description": "too many queries in flight: try again after `Retry-After` seconds",
+          "content": {"text/plain": {}}},
+    504: {"description": "the query ran past the time limit and was stopped", "content": {"text/plain": {}}},
 }
 
 
@@ -100,7 +106,7 @@ router = APIRouter(tags=["SPARQL"], route_class=ProtocolRoute)
 
 @router.head("/sparql", name="sparql_head", include_in_schema=False)
 @router.get("/sparql", name="sparql_get", responses=QUERY_RESPONSES, openapi_extra={"parameters": PROTOCOL_PARAMETERS})
-def sparql_get(request: Request, loaded: StoreDep, settings: SettingsDep, catalog: CatalogDep,
+def sparql_get(request: Request, loaded: StoreDep, pool: PoolDep, settings: SettingsDep, catalog: CatalogDep,
                templates: TemplatesDep) -> Response:
     """SPARQL 1.1 query via GET `?query=` (SELECT, ASK, CONSTRUCT, DESCRIBE).
 
@@ -108,9 +114,10 @@ def sparql_get(request: Request, loaded: StoreDep, settings: SettingsDep, catalo
     or RDF/XML; chosen by `Accept` (q-values honoured) or `format=`. The default graph is the union of
     all named graphs unless `default-graph-uri` / `named-graph-uri` (or FROM) say otherwise.
     Without a query: the query editor for a browser, the Service Description for an RDF client.
-    SPARQL Update and SERVICE are refused (403)."""
+    SPARQL Update and SERVICE are refused (403). Past the time limit: 504; past the result-size limit:
+    400; past the number of queries the endpoint takes at once: 503 with `Retry-After`."""
     fields = sparql.protocol_fields("GET", None, _params(request))
-    return _answer(request, fields, loaded, settings, catalog, templates)
+    return _answer(request, fields, loaded, pool, settings, catalog, templates)
 
 
 @router.post("/sparql", name="sparql_post", responses=QUERY_RESPONSES, openapi_extra={
@@ -120,14 +127,14 @@ def sparql_get(request: Request, loaded: StoreDep, settings: SettingsDep, catalo
             "named-graph-uri": {"type": "array", "items": {"type": "string"}}}, "required": ["query"]}},
         sparql.QUERY_MEDIA_TYPE: {"schema": {"type": "string"}},
     }}})
-async def sparql_post(request: Request, loaded: StoreDep, settings: SettingsDep, catalog: CatalogDep,
-                      templates: TemplatesDep) -> Response:
+async def sparql_post(request: Request, loaded: StoreDep, pool: PoolDep, settings: SettingsDep,
+                      catalog: CatalogDep, templates: TemplatesDep) -> Response:
     """SPARQL 1.1 query via POST: a form (`query=`, `application/x-www-form-urlencoded`) or the query
     itself as the body (`application/sparql-query`, dataset parameters in the URL). Same answers as GET.
     `application/sparql-update` and `update=` are refused (403): this endpoint is read-only."""
     body = await _read_body(request)
     fields = sparql.protocol_fields("POST", request.headers.get("content-type"), _params(request), body)
-    return await run_in_threadpool(_answer, request, fields, loaded, settings, catalog, templates)
+    return await run_in_threadpool(_answer, request, fields, loaded, pool, settings, catalog, templates)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], name="sparql_not_allowed",
@@ -174,7 +181,7 @@ def store_write() -> Response:
     raise HTTPException(405, "the graph store is read-only: GET or HEAD", headers={"Allow": "GET, HEAD"})
 
 
-def _answer(request: Request, fields: dict[str, list[str]], loaded: LoadedStore, settings: Settings,
+def _answer(request: Request, fields: dict[str, list[str]], loaded: LoadedStore, pool: Pool, settings: Settings,
             catalog: Catalog, templates: Any) -> Response:
     """Answer a protocol request: a query's results, the editor page, or the service description."""
     query = sparql.query_request(fields)
@@ -182,13 +189,15 @@ def _answer(request: Request, fields: dict[str, list[str]], loaded: LoadedStore,
     if query is None:
         return _without_query(request, format_values, loaded, settings, catalog, templates)
     if _wants_page(request.headers.get("accept"), format_values):
-        return _editor(request, templates, catalog, settings, loaded, query)
+        return _editor(request, templates, catalog, settings, loaded, query, pool)
+    sparql.refuse_unsafe(query.query)  # before any worker sees it
+    job = Job(query, "data", settings.result_limit, request.headers.get("accept"), tuple(format_values))
     with metrics.query_timer(endpoint="sparql"):
-        kind = sparql.check(loaded.store, query, settings.result_limit)
-    fmt = sparql.choose_format(kind, request.headers.get("accept"), format_values)
-    if request.method == "HEAD":
-        return _head(fmt, VARY)
-    return stream(partial(sparql.write, loaded.store, query, fmt), fmt.media_type, VARY, what="a SPARQL query")
+        answer = pool.run(job)
+    if request.method == "HEAD":  # the same status and headers as GET, so the query ran all the same
+        answer.close()
+        return _head(answer.fmt, VARY)  # type: ignore[arg-type]
+    return answer_response(answer, VARY)
 
 
 def _without_query(request: Request, format_values: list[str], loaded: LoadedStore, settings: Settings,
@@ -198,7 +207,7 @@ def _without_query(request: Request, format_values: list[str], loaded: LoadedSto
     if fmt is None:
         raise BadQuery(MISSING_QUERY)
     if fmt.is_html:
-        return _editor(request, templates, catalog, settings, loaded, None)
+        return _editor(request, templates, catalog, settings, loaded, None, None)
     headers = cache_headers(settings, etag_for(loaded.version, f"sd-{fmt.name}"))
     if is_not_modified(request, headers["ETag"]):
         return Response(status_code=304, headers=headers)
@@ -235,16 +244,18 @@ def _wants_page(accept: str | None, format_values: list[str]) -> bool:
 
 
 def _editor(request: Request, templates: Any, catalog: Catalog, settings: Settings, loaded: LoadedStore,
-            query: sparql.QueryRequest | None) -> Response:
+            query: sparql.QueryRequest | None, pool: Pool | None) -> Response:
     """The query editor, with the results of `query` as a table when there is one."""
     lang = page_lang(request)
     kind, table, error, status = None, None, None, 200
-    if query is not None:
+    if query is not None and pool is not None:
         try:
+            sparql.refuse_unsafe(query.query)
             with metrics.query_timer(endpoint="sparql"):
-                kind, table = sparql.table(loaded.store, query, min(HTML_ROW_LIMIT, settings.result_limit))
+                answer = pool.run(Job(query, "table", min(HTML_ROW_LIMIT, settings.result_limit)))
+            kind, table = answer.kind, answer.table
         except DxkgError as exc:
-            if exc.status >= 500:
+            if exc.status >= 500 and not isinstance(exc, QueryTimeout):
                 raise
             # A person at the editor gets the message beside their query, not a bare error page.
             error, status = str(exc), exc.status

@@ -1,0 +1,224 @@
+"""Pool: a supervised set of query worker processes for one store version, with deadlines and a cap.
+
+- Admission: at most `cap` queries in flight (running, or waiting for a free worker); past it
+  `run` raises ServerBusy (503 with Retry-After) at once instead of queueing without bound.
+- Deadline: a query has `query_timeout_s` from admission to its answer. At the deadline the server
+  SIGKILLs the worker (pyoxigraph cannot be interrupted; only a process can be stopped), raises
+  QueryTimeout (504), and a replacement is forked by the zygote in the background.
+- A worker that dies mid-query (a crash in the store) costs that query a 500, never the server.
+- Retirement after a reload: `retire(successor)` sends new queries to the successor, waits for
+  the queries already running here, then stops the zygote, which takes its workers with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+
+import pyoxigraph as ox
+
+from .. import errors
+from ..config import Settings
+from ..errors import DxkgError, QueryFailed, QueryTimeout, ServerBusy, StoreUnavailable
+from ..formats import BY_NAME
+from . import wire
+from .job import Answer, Job, Reply
+from .zygote import WorkerProcess, Zygote, ZygoteLost
+
+log = logging.getLogger("dxkg.pool")
+
+RETRY_AFTER_S = 5
+# After a worker's reply header, the spooled file follows at once; this only guards against a
+# worker dying between the two.
+FILE_GRACE_S = 10.0
+
+
+class Pool:
+    """Query worker processes sharing one store copy-on-write."""
+
+    def __init__(self, store: ox.Store, settings: Settings) -> None:
+        self.timeout = settings.query_timeout_s
+        self.size = settings.query_workers
+        self.cap = settings.queries_in_flight_cap
+        self.replacements = 0
+        self._store: ox.Store | None = store
+        self._zygote = Zygote.fork(store)
+        self._idle: queue.Queue[WorkerProcess] = queue.Queue()
+        self._workers: set[WorkerProcess] = set()
+        self._lock = threading.Lock()
+        self._respawn = threading.Lock()
+        self._drained = threading.Condition(self._lock)
+        self._in_flight = 0
+        self._successor: Pool | None = None
+        self._closed = False
+
+    @classmethod
+    def start(cls, store: ox.Store, settings: Settings) -> Pool:
+        """Fork a zygote for `store` and `settings.query_workers` workers; return when they are ready."""
+        pool = cls(store, settings)
+        try:
+            for _ in range(pool.size):
+                pool._add(pool._zygote.spawn())
+        except BaseException:
+            pool.close()
+            raise
+        return pool
+
+    # --- running queries
+
+    def run(self, job: Job) -> Answer:
+        """Run a job on a worker; raise ServerBusy, QueryTimeout, QueryFailed or the query's own DxkgError."""
+        deadline = time.monotonic() + self.timeout
+        with self._lock:
+            successor = self._successor
+            if successor is None:
+                if self._closed:
+                    raise StoreUnavailable("the query workers are shutting down")
+                if self._in_flight >= self.cap:
+                    raise ServerBusy(f"{self._in_flight} queries are running, the most this endpoint takes at "
+                                     f"once; try again in a few seconds", RETRY_AFTER_S)
+                self._in_flight += 1
+        if successor is not None:  # retired after a reload: the new version answers
+            return successor.run(job)
+        try:
+            return self._run(job, deadline)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._drained.notify_all()
+
+    def _run(self, job: Job, deadline: float) -> Answer:
+        while True:
+            worker = self._take(deadline)
+            try:
+                wire.send(worker.sock, job)
+            except OSError:  # it died while idle, before seeing this job: another one can take it
+                self._lose(worker)
+                continue
+            try:
+                reply = wire.recv(worker.sock, deadline)
+                answer = self._answer(worker, reply, deadline)  # type: ignore[arg-type]
+            except TimeoutError:
+                self._lose(worker, kill=True)
+                raise QueryTimeout(f"the query ran past the time limit of {self.timeout:g} s and was stopped; "
+                                   "make it more selective, or add LIMIT") from None
+            except OSError:
+                self._lose(worker)
+                raise QueryFailed("the query worker ended while running this query") from None
+            self._idle.put(worker)
+            if isinstance(answer, DxkgError):
+                raise answer
+            return answer
+
+    def _take(self, deadline: float) -> WorkerProcess:
+        try:
+            return self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
+        except queue.Empty:
+            raise ServerBusy(f"every query worker stayed busy for {self.timeout:g} s; try again in a few seconds",
+                             RETRY_AFTER_S) from None
+
+    def _answer(self, worker: WorkerProcess, reply: Reply, deadline: float) -> Answer | DxkgError:
+        if reply.error is not None:
+            return _error(reply)
+        file = None
+        if reply.has_file:
+            fd = wire.recv_fd(worker.sock, max(deadline, time.monotonic() + FILE_GRACE_S))
+            file = os.fdopen(fd, "rb")
+            file.seek(0)
+        fmt = BY_NAME[reply.format_name] if reply.format_name else None
+        return Answer(kind=reply.kind or "results", fmt=fmt, rows=reply.rows, body=reply.body, file=file,
+                      table=reply.table)
+
+    # --- supervision
+
+    def _add(self, worker: WorkerProcess) -> None:
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._workers.add(worker)
+        if closed:
+            worker.kill()
+            worker.close()
+        else:
+            self._idle.put(worker)
+
+    def _lose(self, worker: WorkerProcess, kill: bool = False) -> None:
+        """Forget a worker (killing it first if asked) and fork its replacement in the background."""
+        if kill:
+            worker.kill()
+        worker.close()
+        with self._lock:
+            self._workers.discard(worker)
+            if self._closed:
+                return
+            self.replacements += 1
+        threading.Thread(target=self._replace, name="dxkg-pool-replace", daemon=True).start()
+
+    def _replace(self) -> None:
+        zygote = self._zygote
+        try:
+            self._add(zygote.spawn())
+            return
+        except (ZygoteLost, OSError) as exc:
+            log.error("could not fork a query worker: %s", exc)
+        # Last resort: a new zygote forked from the server itself (normally the zygote never dies).
+        with self._respawn:
+            with self._lock:
+                store = None if self._closed else self._store
+            if store is None:
+                return
+            if self._zygote is zygote:
+                zygote.stop()
+                self._zygote = Zygote.fork(store)
+        try:
+            self._add(self._zygote.spawn())
+        except (ZygoteLost, OSError) as exc:
+            log.error("could not fork a query worker; the pool is short of one: %s", exc)
+
+    # --- lifecycle
+
+    def pids(self) -> list[int]:
+        """Return the pids of the live workers."""
+        with self._lock:
+            return sorted(w.pid for w in self._workers)
+
+    @property
+    def zygote_pid(self) -> int:
+        return self._zygote.pid
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def retire(self, successor: Pool) -> None:
+        """Send new queries to `successor`, wait for the ones running here, then close."""
+        with self._lock:
+            self._successor = successor
+            deadline = time.monotonic() + self.timeout + FILE_GRACE_S
+            while self._in_flight and time.monotonic() < deadline:
+                self._drained.wait(timeout=max(deadline - time.monotonic(), 0.0))
+        self.close()
+
+    def close(self) -> None:
+        """Stop the zygote and every worker now; queries still running here fail."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+            self._store = None
+        self._zygote.stop()  # it SIGKILLs its workers before exiting
+        for worker in workers:
+            worker.close()
+
+
+def _error(reply: Reply) -> DxkgError:
+    """Return the DxkgError a worker raised, rebuilt from its class name and message."""
+    cls = getattr(errors, reply.error or "", None)
+    if not (isinstance(cls, type) and issubclass(cls, DxkgError)) or cls in (errors.LoadError, ServerBusy):
+        cls = QueryFailed
+    return cls(reply.message)

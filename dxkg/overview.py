@@ -69,6 +69,11 @@ class Overview:
     def entities(self) -> int:
         return sum(t.count for t in self.types)
 
+    def latest_sources(self, n: int = 5) -> tuple[SourceRow, ...]:
+        """Return the `n` most recently issued sources that state a date, newest first."""
+        dated = [s for s in self.sources if s.issued]
+        return tuple(sorted(dated, key=lambda s: s.issued or "", reverse=True)[:n])
+
 
 def overview(loaded: LoadedStore) -> Overview:
     """Return the figures and lists of the home page for one store version."""

@@ -15,13 +15,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__
+from .. import __version__, i18n
 from ..config import Settings
 from ..errors import DxkgError
 from ..queries import Catalog
 from ..store import load_or_build
-from .state import StoreHolder
-from .twins import wants_html
+from .reload import serving
+from .twins import page_lang, wants_html
 
 HERE = Path(__file__).parent
 log = logging.getLogger("dxkg")
@@ -35,10 +35,12 @@ def create_app(settings: Settings) -> FastAPI:
         loaded, error = await run_in_threadpool(load_or_build, settings)
         if error is not None:
             log.error("sources failed to load; serving the previous version %s: %s", loaded.version, error)
-        app.state.holder = StoreHolder(loaded)
         app.state.catalog = Catalog.from_dir(settings.queries_dir)
         log.info("dxkg %s serving version %s (%d triples)", __version__, loaded.version, loaded.manifest.triples)
-        yield
+        async with serving(settings, loaded) as holder:  # query workers, reloads (dxkg.web.reload)
+            app.state.holder = holder
+            del loaded  # the holder owns the version in service, so a reload can free it
+            yield
 
     app = FastAPI(
         title="dxkg",
@@ -50,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    i18n.install(app.state.templates.env, page_lang)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     from .routes import register_routes
@@ -77,7 +80,7 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
 async def _dxkg_error(request: Request, exc: DxkgError) -> Response:
     if exc.status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc)
-    return error_response(request, exc.status, str(exc))
+    return error_response(request, exc.status, str(exc), exc.headers or None)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

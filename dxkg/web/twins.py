@@ -8,6 +8,7 @@ from fastapi import Request
 
 from ..errors import NotAcceptable
 from ..formats import BY_NAME, Format, Kind, by_name, negotiate, parse_accept
+from ..i18n import LANG_COOKIE, choose_language
 
 RDF_FORMATS: tuple[Format, ...] = tuple(BY_NAME[n] for n in ("ttl", "jsonld", "nt", "rdf"))
 RDF_SUFFIXES = {f".{f.suffix}": f for f in RDF_FORMATS}
@@ -23,8 +24,9 @@ class Twin:
 
 
 def page_lang(request: Request) -> str:
-    """Return the page language: `en` with `?lang=en`, else Vietnamese."""
-    return "en" if request.query_params.get("lang") == "en" else "vi"
+    """Return the page language: `?lang=`, else the language switch's cookie, else Accept-Language, else `vi`."""
+    return choose_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
+                           request.headers.get("accept-language"))
 
 
 def wants_html(request: Request) -> bool:

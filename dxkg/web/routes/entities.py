@@ -12,9 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from ... import entities, ontology_doc
+from ... import comparison, dashboard, entities, ontology_doc, profile
 from ...errors import NotFound
 from ...formats import BY_NAME, Format
+from ...i18n import LANGUAGE_VARY
 from ...config import Settings
 from ...namespaces import iri_for
 from ...store import LoadedStore
@@ -26,6 +27,17 @@ router = APIRouter(tags=["linked data"])
 RDF_CONTENT = {f.media_type: {} for f in RDF_FORMATS}
 NEGOTIATED = {200: {"content": {"text/html": {}, **RDF_CONTENT}}, 304: {}, 404: {}, 406: {}}
 ONTOLOGY_FILE = "dxkg.ttl"
+# Entities that read better as a dashboard or a document than as a property table; the table stays below.
+PAGES: dict[str, tuple[str, Callable[[ox.Store, str], object]]] = {
+    "province": ("province.html", dashboard.province_dashboard),
+    "document": ("document.html", profile.document_profile),
+    "partner": ("partner.html", profile.partner_profile),
+    "platform": ("platform.html", profile.platform_profile),
+    "indicator": ("indicator.html", comparison.indicator_view),
+    "index": ("index_view.html", comparison.index_view),
+}
+# A page's language comes from `?lang=` (in the URL), the language cookie or Accept-Language.
+HTML_VARY = f"Accept, {LANGUAGE_VARY}"
 
 
 @router.get("/ontology", name="ontology_page", responses=NEGOTIATED)
@@ -43,6 +55,8 @@ def ontology_page(request: Request, loaded: StoreDep, settings: SettingsDep, tem
     lang = page_lang(request)
     etag = etag_for(loaded.version, f"ontology-{fmt.name}-{lang}")
     headers = cache_headers(settings, etag) | CORS
+    if fmt.is_html:
+        headers["Vary"] = HTML_VARY
     if is_not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     if fmt.is_html:
@@ -100,7 +114,12 @@ def entity(type_name: str, slug: str, request: Request, loaded: StoreDep, settin
     def page() -> tuple[str, dict]:
         graph = entities.describe_graph(store, iri)
         jsonld = json.loads(entities.serialize(graph, BY_NAME["jsonld"]))
-        return "entity.html", {"entity": entities.describe(store, iri), "jsonld": jsonld}
+        context = {"entity": entities.describe(store, iri), "jsonld": jsonld}
+        kind = profile.page_kind(store, iri)
+        if kind in PAGES:
+            template, view = PAGES[kind]
+            return template, {**context, "view": view(store, iri)}
+        return "entity.html", context
 
     if not entities.exists(store, iri):
         raise NotFound(f"no entity {iri}")
@@ -117,6 +136,7 @@ def _negotiated(request: Request, loaded: LoadedStore, settings: Settings, templ
     headers = cache_headers(settings, etag) | CORS
     if fmt.is_html:
         headers["Link"] = link_header(twins)
+        headers["Vary"] = HTML_VARY
     else:
         headers["Link"] = link_header([t for t in twins if t.format != fmt], html_url)
     if is_not_modified(request, etag):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ... import comparison
 from ... import overview as graph_overview
+from ...i18n import LANGUAGE_VARY
 from ..caching import cache_headers, etag_for, is_not_modified
 from ..deps import SettingsDep, StoreDep, TemplatesDep
 from ..twins import page_lang
@@ -15,13 +17,15 @@ router = APIRouter(tags=["pages"])
 
 @router.get("/", name="home", responses={200: {"content": {"text/html": {}}}, 304: {}})
 def home(request: Request, loaded: StoreDep, settings: SettingsDep, templates: TemplatesDep) -> Response:
-    """The landing page: entity counts by type (linking to the class pages), a search box, the
-    provinces the news articles are about with their facts, and the source documents."""
+    """The landing page: entity counts by type and class, a search box, the provinces the sources
+    describe compared (DTI ranks, counts of documents, systems, partners, targets), entry points to
+    each province's dashboard, the latest sources and all source documents."""
     lang = page_lang(request)
     etag = etag_for(loaded.version, f"home-{lang}")
-    headers = cache_headers(settings, etag, vary_accept=False)
+    headers = cache_headers(settings, etag, vary_accept=False) | {"Vary": LANGUAGE_VARY}
     if is_not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     return templates.TemplateResponse(request, "home.html", {
         "lang": lang, "overview": graph_overview.overview(loaded),
+        "comparison": comparison.comparison_table(loaded.store),
     }, headers=headers)

@@ -1,0 +1,1 @@
+"""Browser tests: headless chromium driven by Playwright against the live server."""

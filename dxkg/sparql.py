@@ -49,7 +49,9 @@ MAX_FORM_FIELDS = 200
 GRAPH_FORMAT_NAMES = {"xml": "rdf", "rdf+xml": "rdf", "json": "jsonld", "n3": "ttl"}
 
 # What the query editor shows first.
-EDITOR_QUERY = sparql_prologue() + """
+# The prefixes the editor shows; every prefix in PREFIXES is predeclared on the server anyway.
+EDITOR_PREFIXES = ("dx", "rdf", "rdfs", "xsd", "skos", "dcterms", "province", "resolution", "indicator", "target")
+EDITOR_QUERY = sparql_prologue({name: PREFIXES[name] for name in EDITOR_PREFIXES}) + """
 # Các tỉnh và thành phố trước 2025-07-01 / Provincial units before 2025-07-01
 SELECT ?province ?name WHERE {
   ?province a dx:Province ;

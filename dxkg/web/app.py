@@ -47,7 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Knowledge graph and SPARQL endpoint for Vietnam's provincial digital-government programmes.",
         lifespan=lifespan,
-        docs_url="/api",
+        docs_url=None,  # Swagger UI loads its assets from a CDN; the description is at /openapi.json
         redoc_url=None,
     )
     app.state.settings = settings

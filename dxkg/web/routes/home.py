@@ -7,10 +7,11 @@ from fastapi.responses import Response
 
 from ... import comparison
 from ... import overview as graph_overview
+from ...formats import BY_NAME
 from ...i18n import LANGUAGE_VARY
 from ..caching import cache_headers, etag_for, is_not_modified
 from ..deps import SettingsDep, StoreDep, TemplatesDep
-from ..twins import page_lang
+from ..twins import Twin, link_header, page_lang
 
 router = APIRouter(tags=["pages"])
 
@@ -22,10 +23,12 @@ def home(request: Request, loaded: StoreDep, settings: SettingsDep, templates: T
     each province's dashboard, the latest sources and all source documents."""
     lang = page_lang(request)
     etag = etag_for(loaded.version, f"home-{lang}")
-    headers = cache_headers(settings, etag, vary_accept=False) | {"Vary": LANGUAGE_VARY}
+    void_url = str(request.url_for("void_description"))
+    headers = cache_headers(settings, etag, vary_accept=False) | {
+        "Vary": LANGUAGE_VARY, "Link": link_header([Twin(BY_NAME["ttl"], void_url)])}
     if is_not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     return templates.TemplateResponse(request, "home.html", {
         "lang": lang, "overview": graph_overview.overview(loaded),
-        "comparison": comparison.comparison_table(loaded.store),
+        "comparison": comparison.comparison_table(loaded.store), "void_url": void_url,
     }, headers=headers)

@@ -12,12 +12,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from ... import metrics
+from ...i18n import LANGUAGE_VARY
 from ...formats import FORMATS, Format, Kind, by_name, negotiate
 from ...namespaces import PREFIXES
 from ...pool import Job
 from ...queries import Catalog, NamedQuery, Parameter
 from ...sparql import QueryRequest, result_kind
-from ..twins import page_lang, wants_page
+from ..twins import Twin, link_header, page_lang, wants_page
 from ..caching import cache_headers, etag_for, is_not_modified
 from ..deps import CatalogDep, PoolDep, SettingsDep, StoreDep, TemplatesDep
 from ..streaming import answer_response
@@ -214,11 +215,13 @@ def _query_page(request: Request, templates: Any, query: NamedQuery, fmt: Format
     filled = {k: v for k, v in values.items() if v}
     links = {f.name: str(base.include_query_params(**filled, format=f.name))
              for f in _formats_of(query_kind(query))}
+    twins = [Twin(f, links[f.name]) for f in _formats_of(query_kind(query))]
     return templates.TemplateResponse(request, "query.html", {
         "lang": lang, "query": query, "values": values, "table": table, "format_links": links,
         "formats": _formats_of(query_kind(query)), "missing": table is None,
         "json_url": str(request.url_for("query_list").include_query_params(format="json")),
-    }, status_code=status, headers=(headers or {}) | {"Vary": "Accept"})
+    }, status_code=status, headers=(headers or {}) | {"Vary": f"Accept, {LANGUAGE_VARY}",
+                                                      "Link": link_header(twins)})
 
 
 def _variant(query: NamedQuery, substitutions: dict[str, ox.NamedNode | ox.Literal], fmt: Format,

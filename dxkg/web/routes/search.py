@@ -8,7 +8,9 @@ from fastapi.responses import JSONResponse, Response
 from ... import search as label_search
 from ..caching import cache_headers, etag_for, is_not_modified
 from ..deps import SettingsDep, StoreDep, TemplatesDep
-from ..twins import CORS, page_lang, prefers_json
+from ...formats import BY_NAME
+from ...i18n import LANGUAGE_VARY
+from ..twins import CORS, Twin, link_header, page_lang, prefers_json
 
 router = APIRouter(tags=["search"])
 
@@ -32,6 +34,9 @@ def search(request: Request, loaded: StoreDep, settings: SettingsDep, templates:
     as_json = prefers_json(request)
     etag = etag_for(loaded.version, f"search-{'json' if as_json else 'html'}-{lang}")
     headers = cache_headers(settings, etag) | CORS
+    if not as_json:
+        json_url = str(request.url_for("search").include_query_params(q=q, format="json"))
+        headers |= {"Vary": f"Accept, {LANGUAGE_VARY}", "Link": link_header([Twin(BY_NAME["json"], json_url)])}
     if is_not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     result = label_search.search(loaded, q, min(limit, label_search.MAX_LIMIT), lang)

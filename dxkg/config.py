@@ -28,10 +28,15 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(30.0, gt=0)
     result_limit: int = Field(100_000, ge=1)
     query_workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1)  # the usable cores
-    max_queries_in_flight: int = Field(0, ge=0)  # 0: twice query_workers
+    max_queries_in_flight: int = Field(0, ge=0)  # 0: 32 per query worker
     reload_poll_s: float = Field(2.0, ge=0)  # how often var/current.json is checked; 0: only on SIGHUP
+    max_body_bytes: int = Field(1 << 20, ge=1024)  # a longer request body: 413
+    max_url_bytes: int = Field(64 * 1024, ge=1024)  # a longer path and query string: 414
+    max_header_bytes: int = Field(4096, ge=256)  # a longer Accept, Content-Type, ... header: 431
 
     @property
     def queries_in_flight_cap(self) -> int:
         """Return the most SPARQL queries the server takes at once (running or waiting for a worker)."""
-        return self.max_queries_in_flight or 2 * self.query_workers
+        # A bounded queue: enough to absorb bursts from many clients (each waits within its own
+        # time limit), small enough that an overload is refused at once rather than piling up.
+        return self.max_queries_in_flight or 32 * self.query_workers

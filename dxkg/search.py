@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -35,13 +36,11 @@ RANK_NAMES = {0: "exact", 1: "prefix", 2: "word-prefix", 3: "substring", 4: "all
 
 @dataclass(frozen=True, slots=True)
 class LabelEntry:
-    """One label of an entity, with its folded form and the map from folded to original offsets."""
+    """One label of an entity, with its folded form (offsets back to the label are computed per hit)."""
 
     text: str
     lang: str
     folded: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +120,33 @@ class SearchResult:
 
 
 class SearchIndex:
-    """The folded labels of every entity of one store version."""
+    """The folded labels of every entity of one store version, with an inverted index of their words.
+
+    Every kind of match (exact, prefix, word-prefix, substring, all words) needs each word of the
+    folded query inside some word of the folded label, so a query only scores the entities in the
+    postings of the vocabulary words that contain each of its words: a scan of the distinct words,
+    not of every label.
+    """
 
     def __init__(self, entities: list[IndexedEntity]) -> None:
         self.entities = entities
+        postings: dict[str, set[int]] = {}
+        for number, entity in enumerate(entities):
+            for entry in entity.entries:
+                for word in entry.folded.split():
+                    postings.setdefault(word, set()).add(number)
+        self._postings = postings
+        self._vocabulary = sorted(postings)
+
+    def candidates(self, needle: str) -> set[int]:
+        """Return the numbers of the entities whose labels have, for each query word, a word containing it."""
+        found: set[int] | None = None
+        for word in sorted(set(needle.split()), key=len, reverse=True):  # the rarest words first
+            having = set().union(*(self._postings[w] for w in self._vocabulary if word in w))
+            found = having if found is None else found & having
+            if not found:
+                return set()
+        return found or set()
 
     @classmethod
     def build(cls, store: ox.Store) -> SearchIndex:
@@ -165,7 +187,8 @@ class SearchIndex:
                        else "Type a name to search for, e.g. Hau Giang.")
             return SearchResult(text, (), message, limit)
         scored = []
-        for entity in self.entities:
+        for number in self.candidates(needle):
+            entity = self.entities[number]
             best = None
             for entry in entity.entries:
                 found = _match(entry.folded, needle)
@@ -212,14 +235,24 @@ def search(loaded: LoadedStore, query: str, limit: int = DEFAULT_LIMIT, lang: st
     return index_for(loaded).search(query, limit, lang)
 
 
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    """Return the folded form of one character (labels share a small alphabet, so this is cached)."""
+    return fold(char) or " "
+
+
 def _entry(text: str, lang: str) -> LabelEntry:
-    """Fold a label character by character, remembering where each folded character came from."""
+    """Return a label with its folded form: folded characters, single spaces, no edge spaces."""
+    return LabelEntry(text, lang or "", " ".join("".join(map(_fold_char, text)).split()))
+
+
+def _offsets(text: str) -> tuple[list[int], list[int]]:
+    """Return, for each character of the folded label, where it starts and ends in the original."""
     folded: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     for i, char in enumerate(text):
-        piece = fold(char) or " "
-        for c in piece:
+        for c in _fold_char(char):
             if c == " " and (not folded or folded[-1] == " "):
                 continue
             folded.append(c)
@@ -227,7 +260,7 @@ def _entry(text: str, lang: str) -> LabelEntry:
             ends.append(i + 1)
     while folded and folded[-1] == " ":
         folded.pop(), starts.pop(), ends.pop()
-    return LabelEntry(text, lang or "", "".join(folded), tuple(starts), tuple(ends))
+    return starts, ends
 
 
 def _match(folded: str, needle: str) -> tuple[int, int, int] | None:
@@ -251,8 +284,9 @@ def _match(folded: str, needle: str) -> tuple[int, int, int] | None:
 
 
 def _hit(entity: IndexedEntity, entry: LabelEntry, start: int, end: int, rank: int, lang: str) -> Hit:
-    original_start = entry.starts[start] if start < len(entry.starts) else len(entry.text)
-    original_end = entry.ends[end - 1] if 0 < end <= len(entry.ends) else original_start
+    starts, ends = _offsets(entry.text)
+    original_start = starts[start] if start < len(starts) else len(entry.text)
+    original_end = ends[end - 1] if 0 < end <= len(ends) else original_start
     other = entity.labels.en if entry.lang == "vi" else entity.labels.vi
     if other == entry.text:
         other = None

@@ -101,7 +101,8 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
                 try:
-                    q = min(max(float(value), 0.0), 1.0)
+                    q = float(value)
+                    q = min(max(q, 0.0), 1.0) if q == q else 0.0  # NaN counts as refused
                 except ValueError:
                     q = 0.0
         # More specific ranges win ties (RFC 9110 §12.5.1), then the client's order.
@@ -125,9 +126,9 @@ def negotiate(accept: str | None, kinds: tuple[Kind, ...]) -> Format:
                 default = BY_NAME[DEFAULTS[kind]]
                 if (media == "*/*" or default.media_type.startswith(major + "/")) and default.media_type not in refused:
                     return default
-            match = next((f for f in candidates if f.media_type.startswith(major + "/")
+            match = next((f for f in candidates if (media == "*/*" or f.media_type.startswith(major + "/"))
                           and f.media_type not in refused), None)
-            if match and media != "*/*":
+            if match:
                 return match
             continue
         fmt = _media_type_format(media)

@@ -98,11 +98,11 @@ def _decimal(value: str) -> ox.Literal:
     number = Decimal(value.replace(",", "."))
     if not number.is_finite():
         raise ValueError(value)
-    return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "decimal"))
+    return ox.Literal(format(number, "f"), datatype=ox.NamedNode(XSD + "decimal"))  # never 1E+5
 
 
 def _gyear(value: str) -> ox.Literal:
-    if not re.fullmatch(r"-?\d{4}", value):
+    if not re.fullmatch(r"-?[0-9]{4}", value):
         raise ValueError(value)
     return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
 

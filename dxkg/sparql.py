@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from . import formats
 from .errors import BadQuery, NotAcceptable, QueryFailed, QueryRefused, ResultTooLarge, UnsupportedMediaType
 from .formats import Format, Kind
+from .query_guard import check_complexity
 from .namespaces import PREFIXES, sparql_prologue
 from .result_writer import write_solutions
 
@@ -166,7 +167,8 @@ def _mask(query: str) -> str:
 
 
 def refuse_unsafe(query: str) -> None:
-    """Raise QueryRefused for an update or a federated (SERVICE) query."""
+    """Raise QueryRefused for an update or a federated (SERVICE) query, BadQuery for one too complex to parse."""
+    check_complexity(query)  # first: it keeps the parser's recursion and _mask's scan bounded
     masked = _mask(query)
     first = _WORD.match(masked, _PROLOGUE.match(masked).end())  # type: ignore[union-attr]
     if first and first.group(0).upper() in UPDATE_KEYWORDS:

@@ -21,6 +21,7 @@ from ..errors import DxkgError
 from ..queries import Catalog
 from ..store import load_or_build
 from .reload import serving
+from .security import install as install_security
 from .twins import page_lang, wants_html
 
 HERE = Path(__file__).parent
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Accept-Language", "Content-Type", "If-None-Match"],
                        expose_headers=["ETag", "Link", "Vary", "Allow", "Content-Disposition"], max_age=86400)
+    install_security(app, settings)  # outermost: request size limits and security headers
     app.add_exception_handler(DxkgError, _dxkg_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

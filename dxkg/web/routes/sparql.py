@@ -35,7 +35,6 @@ from ..streaming import answer_response, stream
 from ..twins import page_lang
 
 HTML_ROW_LIMIT = 1000
-MAX_BODY_BYTES = 1 << 20
 VARY = {"Vary": "Accept"}
 # Public, read-only data: CORS for every client, not only browsers that send Origin.
 PROTOCOL_HEADERS = VARY | {"Access-Control-Allow-Origin": "*"}
@@ -301,13 +300,5 @@ def _params(request: Request) -> dict[str, list[str]]:
 
 
 async def _read_body(request: Request) -> bytes:
-    """Return the request body; refuse one past MAX_BODY_BYTES (413) rather than hold it in memory."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise HTTPException(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise HTTPException(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
-    return bytes(body)
+    """Return the request body (dxkg.web.security has already refused one past max_body_bytes)."""
+    return await request.body()

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from .errors import NotFound
 from .formats import Format
-from .namespaces import DX, GRAPH, ID, ONTOLOGY_IRI, PREFIXES, path_for
+from .namespaces import DX, GRAPH, ID, ONTOLOGY_IRI, PREFIXES, curie, path_for
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -187,18 +187,6 @@ def local_path(iri: str) -> str | None:
     if iri.startswith(GRAPH):
         return "/store?graph=" + quote(iri, safe="")
     return None
-
-
-def curie(iri: str) -> str | None:
-    """Return `prefix:local` for an IRI in a known namespace (the longest namespace wins)."""
-    best: tuple[str, str] | None = None
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and (best is None or len(namespace) > len(best[1])):
-            best = (prefix, namespace)
-    if best is None:
-        return None
-    local = iri[len(best[1]):]
-    return f"{best[0]}:{local}" if local and "/" not in local and "#" not in local else None
 
 
 def local_name(iri: str) -> str:

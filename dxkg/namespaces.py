@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 BASE = "https://w3id.org/dxkg/"
 DX = "https://w3id.org/dxkg/ontology#"
@@ -91,3 +92,17 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_D_FOLD))
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return _NON_WORD.sub(" ", ascii_text).strip()
+
+
+@lru_cache(maxsize=65536)
+def curie(iri: str) -> str | None:
+    """Return `prefix:local` for an IRI in a known namespace (the longest wins), else None; cached,
+    since pages compact the same few thousand IRIs over and over."""
+    best: tuple[str, str] | None = None
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and (best is None or len(namespace) > len(best[1])):
+            best = (prefix, namespace)
+    if best is None:
+        return None
+    local = iri[len(best[1]):]
+    return f"{best[0]}:{local}" if local and "/" not in local and "#" not in local else None

@@ -8,7 +8,8 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from .entities import Labels, Term, curie, labels_of, local_name, term
+from .entities import Labels, Term, labels_of, local_name, term
+from .namespaces import curie
 from .namespaces import DX, GRAPH, ONTOLOGY_IRI, PREFIXES
 
 ONTOLOGY_GRAPH = ox.NamedNode(GRAPH + "ontology")

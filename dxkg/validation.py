@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import DX, GRAPH, ID, PREFIXES, graph_for, source_for
+from .namespaces import DX, GRAPH, ID, PREFIXES, curie, graph_for, source_for
 from .store import ONTOLOGY_STEM, SourceFile, parse_sources
 
 FACT_CLASSES = ("Target", "Achievement", "Ranking", "Agreement", "Post", "AdministrativeChange", "InformationSystem")
@@ -98,8 +98,7 @@ class Report:
 
 def compact(iri: str) -> str:
     """Return `prefix:local` for an IRI under a known prefix, else the IRI."""
-    best = max(((n, ns) for n, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
-    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
+    return curie(iri) or iri
 
 
 def check_store(store: ox.Store, sources: list[SourceFile]) -> list[Problem]:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .formats import Format
-from .entities import curie, local_path
+from .entities import local_path
+from .namespaces import curie
 from .namespaces import BASE, DX, ID, ONTOLOGY_IRI, PREFIXES
 from .store import LoadedStore
 

@@ -140,7 +140,7 @@ def run_size(size: str, names: list[str], connections: tuple[int, ...], duration
         with servers.MemoryWatch(running):
             for name in names:
                 log(f"{size}: starting {name}")
-                server = (servers.start_dxkg(data, work, build_s, timeout_s) if name == "dxkg"
+                server = (servers.start_dxkg(data, work, build_s, timeout_s, name) if name in servers.DXKG_NAMES
                           else STARTERS[name](dump, work, timeout_s))
                 running.append(server)
                 log(f"{size}: {name} answers after {server.startup_s:.2f} s (build {server.build_s:.2f} s)")
@@ -180,7 +180,7 @@ def measure_workload(size: str, workload: Workload, running: list[servers.Server
                      duration_s: float, rounds: int, slow_s: float, timeout_s: float, notes: list[str]) -> list[dict]:
     """Probe each server once, then load each in turn at each concurrency, `rounds` times; keep each
     server's best round (the one least disturbed by anything else on the machine)."""
-    targets = [s for s in running if workload.sparql or s.name == "dxkg"]
+    targets = [s for s in running if workload.sparql or s.name in servers.DXKG_NAMES]
     probes = {}
     for server in targets:
         seconds, answer, error = probe(server, workload, slow_s, timeout_s)

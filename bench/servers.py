@@ -27,9 +27,10 @@ BIN = Path(sys.executable).parent
 PROBE = "ASK { ?s ?p ?o }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
-NAMES = ("dxkg", "rdflib-endpoint", "oxigraph", "minimal")
-LABELS = {"dxkg": "dxkg", "rdflib-endpoint": "rdflib-endpoint", "oxigraph": "Oxigraph server",
-          "minimal": "minimal FastAPI+pyoxigraph"}
+NAMES = ("dxkg", "dxkg-uncached", "rdflib-endpoint", "oxigraph", "minimal")
+LABELS = {"dxkg": "dxkg", "dxkg-uncached": "dxkg, response cache off", "rdflib-endpoint": "rdflib-endpoint",
+          "oxigraph": "Oxigraph server", "minimal": "minimal FastAPI+pyoxigraph"}
+DXKG_NAMES = ("dxkg", "dxkg-uncached")
 
 
 def free_port() -> int:
@@ -169,10 +170,14 @@ def build_dxkg(data: Path, work: Path) -> tuple[float, Path]:
     return elapsed, dump
 
 
-def start_dxkg(data: Path, work: Path, build_s: float, timeout_s: float) -> Server:
+def start_dxkg(data: Path, work: Path, build_s: float, timeout_s: float, name: str = "dxkg") -> Server:
+    """Start dxkg as shipped on the built store; `dxkg-uncached` is the same with its response cache off,
+    so every request is routed and every query runs (what a request costs on a first visit)."""
     port = free_port()
-    server = launch("dxkg", [sys.executable, str(ROOT / "server.py")], "/sparql", port, work,
-                    dxkg_env(data, work / "dxkg-var", port), timeout_s)
+    env = dxkg_env(data, work / "dxkg-var", port)
+    if name == "dxkg-uncached":
+        env["DXKG_RESPONSE_CACHE_MB"] = "0"
+    server = launch(name, [sys.executable, str(ROOT / "server.py")], "/sparql", port, work, env, timeout_s)
     server.build_s = build_s
     return server
 

@@ -31,12 +31,13 @@ LabelValues = tuple[str, ...]
 
 @dataclass(frozen=True, slots=True)
 class Gauge:
-    """A value computed when the metrics are rendered (store size, data version, ...)."""
+    """A value read when the metrics are rendered (store size, data version, cache counters, ...)."""
 
     name: str
     help: str
     value: float
     labels: Mapping[str, str] | None = None
+    kind: Literal["gauge", "counter"] = "gauge"  # a counter kept elsewhere (the response cache's hits)
 
 
 class Histogram:
@@ -118,7 +119,7 @@ class Registry:
         _family(out, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.",
                 [("", self.started)])
         for gauge in gauges:
-            _family(out, gauge.name, "gauge", gauge.help, [(_labels(**(gauge.labels or {})), gauge.value)])
+            _family(out, gauge.name, gauge.kind, gauge.help, [(_labels(**(gauge.labels or {})), gauge.value)])
         return "".join(out)
 
 

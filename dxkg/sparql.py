@@ -156,6 +156,7 @@ def _keyword(name: str) -> re.Pattern[str]:
 
 
 _SERVICE = _keyword("SERVICE")
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 _FROM = _keyword("FROM")
 
 
@@ -175,6 +176,12 @@ def refuse_unsafe(query: str) -> None:
         raise QueryRefused(UPDATE_REFUSED)
     if _SERVICE.search(masked):
         raise QueryRefused(SERVICE_REFUSED)
+
+
+def is_repeatable(query: str) -> bool:
+    """Return whether a query gives the same answer every time on the same data (no NOW(), RAND(),
+    UUID(), STRUUID() or BNODE(), whose values change from one evaluation to the next)."""
+    return not _VOLATILE.search(_mask(query))
 
 
 def execute(store: ox.Store, request: QueryRequest) -> QueryResult:

@@ -42,14 +42,14 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """The app under uvicorn in a background thread, on a free loopback port."""
+    """The app under uvicorn, configured as `dxkg serve` runs it, in a background thread on a free port."""
 
     def __init__(self, settings: Settings) -> None:
-        from dxkg.web.app import create_app
+        from dxkg.web.server import uvicorn_config
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn_config(settings, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

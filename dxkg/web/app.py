@@ -21,6 +21,8 @@ from ..errors import DxkgError
 from ..queries import Catalog
 from ..store import load_or_build
 from .reload import serving
+from .response_cache import ResponseCache
+from .response_cache import install as install_response_cache
 from .security import install as install_security
 from .twins import page_lang, wants_html
 
@@ -63,7 +65,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Accept-Language", "Content-Type", "If-None-Match"],
                        expose_headers=["ETag", "Link", "Vary", "Allow", "Content-Disposition"], max_age=86400)
-    install_security(app, settings)  # outermost: request size limits and security headers
+    install_security(app, settings)  # request size limits and security headers
+    if settings.response_cache_mb:  # outermost: a repeat is answered before anything else runs
+        install_response_cache(app, ResponseCache(settings.response_cache_mb << 20))
     app.add_exception_handler(DxkgError, _dxkg_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import Request
 
 from ..config import Settings
@@ -10,6 +12,11 @@ from ..config import Settings
 def etag_for(version: str, variant: str = "") -> str:
     """Return a strong ETag for a data version and a representation of it."""
     return f'"{version}{"-" + variant if variant else ""}"'
+
+
+def digest(*parts: str) -> str:
+    """Return a short, stable digest of the inputs a representation is computed from (for an ETag)."""
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:24]
 
 
 def cache_headers(settings: Settings, etag: str, vary_accept: bool = True) -> dict[str, str]:

@@ -115,9 +115,10 @@ def healthz(loaded: StoreDep) -> JSONResponse:
 
 @router.get("/metrics", name="metrics", tags=["operations"],
             responses={200: {"content": {metrics.CONTENT_TYPE: {}}}})
-def metrics_text(loaded: StoreDep) -> Response:
+def metrics_text(request: Request, loaded: StoreDep) -> Response:
     """Prometheus metrics (text format 0.0.4): requests by route, method and status, latencies,
-    SPARQL queries by outcome (ok, bad_request, timeout, error), and the store's size and version."""
+    SPARQL queries by outcome (ok, bad_request, timeout, error), the store's size and version, and
+    the response cache's hits, misses, entries and bytes."""
     gauges = [
         metrics.Gauge("dxkg_store_triples", "Triples (quads) in the store in service.", len(loaded.store)),
         metrics.Gauge("dxkg_store_graphs", "Named graphs in the store in service.",
@@ -127,6 +128,9 @@ def metrics_text(loaded: StoreDep) -> Response:
         metrics.Gauge("dxkg_info", "The data version and dxkg version in service.", 1,
                       {"data_version": loaded.version, "dxkg_version": __version__}),
     ]
+    cache = getattr(request.app.state, "response_cache", None)
+    if cache is not None:
+        gauges += cache.gauges()
     return Response(metrics.render(gauges), media_type=metrics.CONTENT_TYPE,
                     headers={"Cache-Control": "no-store"})
 

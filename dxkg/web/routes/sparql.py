@@ -29,7 +29,7 @@ from ...namespaces import PREFIXES
 from ...pool import Job, Pool
 from ...queries import Catalog
 from ...store import LoadedStore
-from ..caching import cache_headers, etag_for, is_not_modified
+from ..caching import cache_headers, digest, etag_for, is_not_modified
 from ..deps import CatalogDep, PoolDep, SettingsDep, StoreDep, TemplatesDep
 from ..streaming import answer_response, stream
 from ..twins import page_lang
@@ -190,13 +190,28 @@ def _answer(request: Request, fields: dict[str, list[str]], loaded: LoadedStore,
     if _wants_page(request.headers.get("accept"), format_values):
         return _editor(request, templates, catalog, settings, loaded, query, pool)
     sparql.refuse_unsafe(query.query)  # before any worker sees it
-    job = Job(query, "data", settings.result_limit, request.headers.get("accept"), tuple(format_values))
+    accept = request.headers.get("accept")
+    headers = _result_cache_headers(query, accept, format_values, loaded, settings)
+    if "ETag" in headers and is_not_modified(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    job = Job(query, "data", settings.result_limit, accept, tuple(format_values))
     with metrics.query_timer(endpoint="sparql"):
         answer = pool.run(job)
     if request.method == "HEAD":  # the same status and headers as GET, so the query ran all the same
         answer.close()
-        return _head(answer.fmt, VARY)  # type: ignore[arg-type]
-    return answer_response(answer, VARY)
+        return _head(answer.fmt, headers)  # type: ignore[arg-type]
+    return answer_response(answer, headers)
+
+
+def _result_cache_headers(query: sparql.QueryRequest, accept: str | None, format_values: list[str],
+                          loaded: LoadedStore, settings: Settings) -> dict[str, str]:
+    """Caching headers of a query's answer: an ETag for the data version and everything the answer is
+    computed from (query, dataset, negotiation), unless the query's answer changes on every run."""
+    if not sparql.is_repeatable(query.query):
+        return VARY | {"Cache-Control": "no-store"}
+    variant = digest(query.query, *query.default_graphs, "|", *query.named_graphs, "|", accept or "",
+                     *format_values)
+    return VARY | cache_headers(settings, etag_for(loaded.version, "q-" + variant))
 
 
 def _without_query(request: Request, format_values: list[str], loaded: LoadedStore, settings: Settings,

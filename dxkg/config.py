@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1 << 20, ge=1024)  # a longer request body: 413
     max_url_bytes: int = Field(64 * 1024, ge=1024)  # a longer path and query string: 414
     max_header_bytes: int = Field(4096, ge=256)  # a longer Accept, Content-Type, ... header: 431
-    access_log: bool = True  # one log line per request (uvicorn's access log)
+    access_log: bool = False  # one log line per request (uvicorn's); it costs about what a cached answer does
     response_cache_mb: int = Field(64, ge=0)  # responses kept for repeats (dxkg.web.response_cache); 0: off
 
     @property

@@ -217,3 +217,49 @@ def test_pool_close_ends_every_process(loaded: LoadedStore, pool_settings: Setti
     assert wait_until(lambda: not any(exists(pid) for pid in processes))
     with pytest.raises(StoreUnavailable):
         pool.run(job(COUNT))
+
+
+def test_pool_run_async_answers_times_out_and_spools_like_run(pool: Pool) -> None:
+    import asyncio
+
+    async def scenario() -> None:
+        answer = await pool.run_async(job(COUNT))
+        assert json.loads(answer.body or b"")["results"]["bindings"][0]["n"]["value"].isdigit()
+        large = await pool.run_async(job(LARGE))
+        assert large.file is not None and large.body is None  # the spooled file came over the socket
+        assert large.file.read(1) == b"{"
+        large.close()
+        with pytest.raises(BadQuery):
+            await pool.run_async(job("SELECT WHERE {"))
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            await pool.run_async(job(RUNAWAY))
+        assert time.monotonic() - started < 5
+        # More queries than workers: the ones waiting for a worker get one as the others finish.
+        answers = await asyncio.gather(*(pool.run_async(job(RANDOM)) for _ in range(6)))
+        assert len({json.loads(a.body or b"")["results"]["bindings"][0]["u"]["value"] for a in answers}) == 6
+
+    asyncio.run(scenario())
+    assert wait_until(lambda: len(pool.pids()) == 2)
+    assert pool.in_flight == 0
+
+
+def test_pool_run_async_cancelled_kills_the_busy_worker_and_loses_no_idle_one(pool: Pool) -> None:
+    import asyncio
+
+    busy = set(pool.pids())
+
+    async def scenario() -> None:
+        running_queries = [asyncio.create_task(pool.run_async(job(RUNAWAY))) for _ in range(2)]
+        waiting = asyncio.create_task(pool.run_async(job(COUNT)))  # no free worker: it waits on a thread
+        await asyncio.sleep(0.3)
+        for task in (*running_queries, waiting):
+            task.cancel()
+        await asyncio.gather(*running_queries, waiting, return_exceptions=True)
+
+    asyncio.run(scenario())
+    assert pool.in_flight == 0
+    # Both busy workers were killed (their state mid-query is unknown) and replaced.
+    assert wait_until(lambda: len(pool.pids()) == 2 and not set(pool.pids()) & busy)
+    answers = [pool.run(job(COUNT)) for _ in range(4)]  # and no worker went missing from the idle queue
+    assert all(a.body for a in answers)

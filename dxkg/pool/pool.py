@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import queue
@@ -72,23 +73,45 @@ class Pool:
     def run(self, job: Job) -> Answer:
         """Run a job on a worker; raise ServerBusy, QueryTimeout, QueryFailed or the query's own DxkgError."""
         deadline = time.monotonic() + self.timeout
-        with self._lock:
-            successor = self._successor
-            if successor is None:
-                if self._closed:
-                    raise StoreUnavailable("the query workers are shutting down")
-                if self._in_flight >= self.cap:
-                    raise ServerBusy(f"{self._in_flight} queries are running, the most this endpoint takes at "
-                                     f"once; try again in a few seconds", RETRY_AFTER_S)
-                self._in_flight += 1
+        successor = self._admit()
         if successor is not None:  # retired after a reload: the new version answers
             return successor.run(job)
         try:
             return self._run(job, deadline)
         finally:
-            with self._lock:
-                self._in_flight -= 1
-                self._drained.notify_all()
+            self._leave()
+
+    async def run_async(self, job: Job) -> Answer:
+        """`run` for the event loop: no thread is held while the worker runs the query.
+
+        A free worker is taken at once; only when every worker is busy does the wait for one
+        move to a thread (the idle queue is shared with `run`)."""
+        deadline = time.monotonic() + self.timeout
+        successor = self._admit()
+        if successor is not None:
+            return await successor.run_async(job)
+        try:
+            return await self._run_async(job, deadline)
+        finally:
+            self._leave()
+
+    def _admit(self) -> Pool | None:
+        """Count a query in, or return the successor that takes it, or raise ServerBusy / StoreUnavailable."""
+        with self._lock:
+            if self._successor is not None:
+                return self._successor
+            if self._closed:
+                raise StoreUnavailable("the query workers are shutting down")
+            if self._in_flight >= self.cap:
+                raise ServerBusy(f"{self._in_flight} queries are running, the most this endpoint takes at "
+                                 f"once; try again in a few seconds", RETRY_AFTER_S)
+            self._in_flight += 1
+            return None
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._drained.notify_all()
 
     def _run(self, job: Job, deadline: float) -> Answer:
         while True:
@@ -103,15 +126,57 @@ class Pool:
                 answer = self._answer(worker, reply, deadline)  # type: ignore[arg-type]
             except TimeoutError:
                 self._lose(worker, kill=True)
-                raise QueryTimeout(f"the query ran past the time limit of {self.timeout:g} s and was stopped; "
-                                   "make it more selective, or add LIMIT") from None
+                raise self._timeout() from None
             except OSError:
                 self._lose(worker)
                 raise QueryFailed("the query worker ended while running this query") from None
-            self._idle.put(worker)
-            if isinstance(answer, DxkgError):
-                raise answer
-            return answer
+            return self._settle(worker, answer)
+
+    async def _run_async(self, job: Job, deadline: float) -> Answer:
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                worker = await self._take_async(deadline)
+            try:
+                await wire.send_async(worker.sock, job)
+            except OSError:
+                self._lose(worker)
+                continue
+            try:
+                async with asyncio.timeout_at(_loop_time(deadline)):
+                    reply = await wire.recv_async(worker.sock)
+                    answer = await self._answer_async(worker, reply)  # type: ignore[arg-type]
+            except TimeoutError:
+                self._lose(worker, kill=True)
+                raise self._timeout() from None
+            except OSError:
+                self._lose(worker)
+                raise QueryFailed("the query worker ended while running this query") from None
+            except BaseException:  # cancelled (the client went away): the worker's state is unknown
+                self._lose(worker, kill=True)
+                raise
+            return self._settle(worker, answer)
+
+    async def _take_async(self, deadline: float) -> WorkerProcess:
+        """Wait on a thread for a worker to come free; one handed over after a cancellation goes back."""
+        taking = asyncio.get_running_loop().run_in_executor(None, self._take, deadline)
+        try:
+            return await asyncio.shield(taking)
+        except asyncio.CancelledError:
+            taking.add_done_callback(lambda f: f.cancelled() or f.exception() or self._idle.put(f.result()))
+            raise
+
+    def _settle(self, worker: WorkerProcess, answer: Answer | DxkgError) -> Answer:
+        """Give the worker back and return its answer (or raise the query's error)."""
+        self._idle.put(worker)
+        if isinstance(answer, DxkgError):
+            raise answer
+        return answer
+
+    def _timeout(self) -> QueryTimeout:
+        return QueryTimeout(f"the query ran past the time limit of {self.timeout:g} s and was stopped; "
+                            "make it more selective, or add LIMIT")
 
     def _take(self, deadline: float) -> WorkerProcess:
         try:
@@ -123,14 +188,14 @@ class Pool:
     def _answer(self, worker: WorkerProcess, reply: Reply, deadline: float) -> Answer | DxkgError:
         if reply.error is not None:
             return _error(reply)
-        file = None
-        if reply.has_file:
-            fd = wire.recv_fd(worker.sock, max(deadline, time.monotonic() + FILE_GRACE_S))
-            file = os.fdopen(fd, "rb")
-            file.seek(0)
-        fmt = BY_NAME[reply.format_name] if reply.format_name else None
-        return Answer(kind=reply.kind or "results", fmt=fmt, rows=reply.rows, body=reply.body, file=file,
-                      table=reply.table)
+        fd = wire.recv_fd(worker.sock, max(deadline, time.monotonic() + FILE_GRACE_S)) if reply.has_file else None
+        return _answer_of(reply, fd)
+
+    async def _answer_async(self, worker: WorkerProcess, reply: Reply) -> Answer | DxkgError:
+        if reply.error is not None:
+            return _error(reply)
+        fd = await wire.recv_fd_async(worker.sock) if reply.has_file else None
+        return _answer_of(reply, fd)
 
     # --- supervision
 
@@ -214,6 +279,21 @@ class Pool:
         self._zygote.stop()  # it SIGKILLs its workers before exiting
         for worker in workers:
             worker.close()
+
+
+def _answer_of(reply: Reply, fd: int | None) -> Answer:
+    """Return the Answer a worker's reply stands for; `fd` is its spooled body, when it has one."""
+    file = None
+    if fd is not None:
+        file = os.fdopen(fd, "rb")
+        file.seek(0)
+    fmt = BY_NAME[reply.format_name] if reply.format_name else None
+    return Answer(kind=reply.kind or "results", fmt=fmt, rows=reply.rows, body=reply.body, file=file, table=reply.table)
+
+
+def _loop_time(deadline: float) -> float:
+    """Return a time.monotonic() deadline on the running loop's clock."""
+    return asyncio.get_running_loop().time() + (deadline - time.monotonic())
 
 
 def _error(reply: Reply) -> DxkgError:

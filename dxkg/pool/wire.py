@@ -3,10 +3,15 @@
 Both ends are dxkg's own processes (forked from the server), so pickle is safe here. A file
 descriptor (a large spooled result) travels alone as SCM_RIGHTS ancillary data on a one-byte
 message, read with `recv_fd` right after the message that announces it.
+
+The server talks to a worker either from a thread (`send`, `recv`, `recv_fd`: blocking, with a
+deadline) or from the event loop (`send_async`, `recv_async`, `recv_fd_async`: the socket in
+non-blocking mode, the deadline applied by the caller); each call sets the mode it needs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pickle
 import socket
@@ -51,6 +56,62 @@ def recv_fd(sock: socket.socket, deadline: float | None = None) -> int:
             os.close(fd)
         raise ConnectionError("expected a file descriptor")
     return fds[0]
+
+
+async def send_async(sock: socket.socket, message: object) -> None:
+    """Send one message from the event loop."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_sendall(sock, _LENGTH.pack(len(data)) + data)
+
+
+async def recv_async(sock: socket.socket) -> object:
+    """Return the next message, read on the event loop; raise PeerGone at end of stream."""
+    sock.setblocking(False)
+    (length,) = _LENGTH.unpack(await _exactly_async(sock, _LENGTH.size))
+    return pickle.loads(await _exactly_async(sock, length))
+
+
+async def recv_fd_async(sock: socket.socket) -> int:
+    """Return a file descriptor sent with `send_fd`, waiting on the event loop until it arrives."""
+    sock.setblocking(False)
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(sock, 1, 1)
+            break
+        except BlockingIOError:
+            readable = loop.create_future()
+            loop.add_reader(sock.fileno(), _wake, readable)
+            try:
+                await readable
+            finally:
+                loop.remove_reader(sock.fileno())
+    if not data:
+        raise PeerGone("the peer closed the connection")
+    if data != _FD_MARK or len(fds) != 1:
+        for fd in fds:
+            os.close(fd)
+        raise ConnectionError("expected a file descriptor")
+    return fds[0]
+
+
+def _wake(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+async def _exactly_async(sock: socket.socket, size: int) -> bytes:
+    loop = asyncio.get_running_loop()
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        n = await loop.sock_recv_into(sock, view[got:])
+        if n == 0:
+            raise PeerGone("the peer closed the connection")
+        got += n
+    return bytes(buffer)
 
 
 def _exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes:

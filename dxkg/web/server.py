@@ -27,4 +27,7 @@ def uvicorn_config(settings: Settings, **overrides: Any) -> uvicorn.Config:
 
 def serve(settings: Settings) -> None:
     """Serve until interrupted; the store is loaded (or reused) before the first request."""
-    uvicorn.Server(uvicorn_config(settings)).run()
+    try:
+        uvicorn.Server(uvicorn_config(settings)).run()
+    except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it shut down on: a clean stop, exit 0
+        pass

@@ -105,8 +105,8 @@ router = APIRouter(tags=["SPARQL"], route_class=ProtocolRoute)
 
 @router.head("/sparql", name="sparql_head", include_in_schema=False)
 @router.get("/sparql", name="sparql_get", responses=QUERY_RESPONSES, openapi_extra={"parameters": PROTOCOL_PARAMETERS})
-def sparql_get(request: Request, loaded: StoreDep, pool: PoolDep, settings: SettingsDep, catalog: CatalogDep,
-               templates: TemplatesDep) -> Response:
+async def sparql_get(request: Request, loaded: StoreDep, pool: PoolDep, settings: SettingsDep, catalog: CatalogDep,
+                     templates: TemplatesDep) -> Response:
     """SPARQL 1.1 query via GET `?query=` (SELECT, ASK, CONSTRUCT, DESCRIBE).
 
     Results as SPARQL JSON (default), XML, CSV or TSV; graphs as Turtle (default), N-Triples, JSON-LD
@@ -116,7 +116,7 @@ def sparql_get(request: Request, loaded: StoreDep, pool: PoolDep, settings: Sett
     SPARQL Update and SERVICE are refused (403). Past the time limit: 504; past the result-size limit:
     400; past the number of queries the endpoint takes at once: 503 with `Retry-After`."""
     fields = sparql.protocol_fields("GET", None, _params(request))
-    return _answer(request, fields, loaded, pool, settings, catalog, templates)
+    return await _answer(request, fields, loaded, pool, settings, catalog, templates)
 
 
 @router.post("/sparql", name="sparql_post", responses=QUERY_RESPONSES, openapi_extra={
@@ -133,7 +133,7 @@ async def sparql_post(request: Request, loaded: StoreDep, pool: PoolDep, setting
     `application/sparql-update` and `update=` are refused (403): this endpoint is read-only."""
     body = await _read_body(request)
     fields = sparql.protocol_fields("POST", request.headers.get("content-type"), _params(request), body)
-    return await run_in_threadpool(_answer, request, fields, loaded, pool, settings, catalog, templates)
+    return await _answer(request, fields, loaded, pool, settings, catalog, templates)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], name="sparql_not_allowed",
@@ -180,15 +180,18 @@ def store_write() -> Response:
     raise HTTPException(405, "the graph store is read-only: GET or HEAD", headers={"Allow": "GET, HEAD"})
 
 
-def _answer(request: Request, fields: dict[str, list[str]], loaded: LoadedStore, pool: Pool, settings: Settings,
-            catalog: Catalog, templates: Any) -> Response:
-    """Answer a protocol request: a query's results, the editor page, or the service description."""
+async def _answer(request: Request, fields: dict[str, list[str]], loaded: LoadedStore, pool: Pool,
+                  settings: Settings, catalog: Catalog, templates: Any) -> Response:
+    """Answer a protocol request: a query's results, the editor page, or the service description.
+
+    A query's results are awaited on the event loop (the query runs in a worker process); the pages
+    are built on a thread."""
     query = sparql.query_request(fields)
     format_values = fields.get("format", [])
     if query is None:
-        return _without_query(request, format_values, loaded, settings, catalog, templates)
+        return await run_in_threadpool(_without_query, request, format_values, loaded, settings, catalog, templates)
     if _wants_page(request.headers.get("accept"), format_values):
-        return _editor(request, templates, catalog, settings, loaded, query, pool)
+        return await run_in_threadpool(_editor, request, templates, catalog, settings, loaded, query, pool)
     sparql.refuse_unsafe(query.query)  # before any worker sees it
     accept = request.headers.get("accept")
     headers = _result_cache_headers(query, accept, format_values, loaded, settings)
@@ -196,7 +199,7 @@ def _answer(request: Request, fields: dict[str, list[str]], loaded: LoadedStore,
         return Response(status_code=304, headers=headers)
     job = Job(query, "data", settings.result_limit, accept, tuple(format_values))
     with metrics.query_timer(endpoint="sparql"):
-        answer = pool.run(job)
+        answer = await pool.run_async(job)
     if request.method == "HEAD":  # the same status and headers as GET, so the query ran all the same
         answer.close()
         return _head(answer.fmt, headers)  # type: ignore[arg-type]

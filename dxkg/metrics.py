@@ -9,6 +9,8 @@ prometheus_client's, so domain code can count a query without a handle on the ap
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
+from itertools import accumulate
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -41,20 +43,28 @@ class Gauge:
 
 
 class Histogram:
-    """Cumulative buckets, sum and count per label set."""
+    """Cumulative buckets, sum and count per label set.
+
+    `observe` counts a value in its one bucket (a bisection: it runs on every request, cached
+    answers included); `cumulative` adds them up when the metrics are read."""
 
     def __init__(self, buckets: tuple[float, ...]) -> None:
         self.buckets = buckets
-        self.series: dict[LabelValues, list[float]] = {}  # counts per bucket, then +Inf, sum, count
+        # per label set: counts per bucket (values <= its bound and > the previous), then
+        # values past the last bound, sum, count
+        self.series: dict[LabelValues, list[float]] = {}
 
     def observe(self, labels: LabelValues, value: float) -> None:
-        row = self.series.setdefault(labels, [0.0] * (len(self.buckets) + 3))
-        for i, bound in enumerate(self.buckets):
-            if value <= bound:
-                row[i] += 1
-        row[-3] += 1  # +Inf
+        row = self.series.get(labels)
+        if row is None:
+            row = self.series[labels] = [0.0] * (len(self.buckets) + 3)
+        row[bisect_left(self.buckets, value)] += 1
         row[-2] += value
         row[-1] += 1
+
+    def cumulative(self) -> dict[LabelValues, list[float]]:
+        """Return per label set: cumulative counts per bucket, then +Inf, sum and count."""
+        return {labels: [*accumulate(row[:-2]), row[-2], row[-1]] for labels, row in self.series.items()}
 
 
 class Registry:
@@ -93,9 +103,9 @@ class Registry:
         """Return every metric in the Prometheus text exposition format 0.0.4."""
         with self._lock:
             requests = dict(self.requests)
-            request_seconds = {k: list(v) for k, v in self.request_seconds.series.items()}
+            request_seconds = self.request_seconds.cumulative()
             queries = dict(self.queries)
-            query_seconds = {k: list(v) for k, v in self.query_seconds.series.items()}
+            query_seconds = self.query_seconds.cumulative()
             in_progress = self.in_progress
         out: list[str] = []
         _family(out, "dxkg_http_requests_total", "counter",

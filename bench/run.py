@@ -91,6 +91,22 @@ DUMPS = {
 }
 
 
+def cache_counters(server: servers.Server, timeout_s: float) -> dict[str, float] | None:
+    """Return dxkg's response-cache hits and misses over the run (from /metrics), or None."""
+    if server.name not in servers.DXKG_NAMES:
+        return None
+    try:
+        text = httpx.get(server.url + "/metrics", timeout=timeout_s).text
+    except httpx.HTTPError:
+        return None
+    found = {}
+    for line in text.splitlines():
+        for key in ("hits", "misses"):
+            if line.startswith(f"dxkg_response_cache_{key}_total "):
+                found[key] = float(line.split()[1])
+    return found or None
+
+
 def download_dumps(server: servers.Server, timeout_s: float) -> list[dict]:
     """Download the whole dataset the ways each server offers it; return seconds, bytes and what, for each."""
     found = []
@@ -155,6 +171,7 @@ def run_size(size: str, names: list[str], connections: tuple[int, ...], duration
                                                  timeout_s, notes)
             for server in running:
                 server.workload_pss = server.peak_pss
+                server.cache = cache_counters(server, timeout_s)
             for server in running:
                 log(f"{size}: downloading the dump from {server.name}")
                 server.dumps = download_dumps(server, timeout_s)
@@ -168,7 +185,8 @@ def run_size(size: str, names: list[str], connections: tuple[int, ...], duration
         "workloads": [{"key": w.key, "title": w.title, "sparql": w.sparql, "in_process_ms": inproc.get(w.key)}
                       for w in workloads],
         "servers": {s.name: {"build_s": s.build_s, "startup_s": s.startup_s, "peak_rss": s.peak_rss,
-                             "peak_pss": s.peak_pss, "start_pss": s.start_pss, "workload_pss": s.workload_pss, "triples": s.triples, "dumps": s.dumps}
+                             "peak_pss": s.peak_pss, "start_pss": s.start_pss, "workload_pss": s.workload_pss, "triples": s.triples, "dumps": s.dumps,
+                             "cache": s.cache}
                     for s in running},
     }
     results_dir.mkdir(parents=True, exist_ok=True)

@@ -65,6 +65,7 @@ class Server:
     workload_pss: int = 0  # peak before the dump downloads
     triples: int | None = None
     dumps: list[dict] | None = None
+    cache: dict[str, float] | None = None  # dxkg's response-cache hits and misses over the run
 
     @property
     def url(self) -> str:

@@ -1,7 +1,7 @@
 """Smoke run of the benchmark runner (bench/run.py): tiny data, 1 s per workload, 1 connection.
 
 The benchmark is a script, not a test; this only keeps it from rotting: the generator, the
-three servers (dxkg as shipped, rdflib-endpoint, the Oxigraph server), wrk and the report must
+four servers (dxkg as shipped and with its response cache off, rdflib-endpoint, the Oxigraph server), wrk and the report must
 work together. Results go to a temporary folder, never to bench/RESULTS.md.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVERS = ("dxkg", "rdflib-endpoint", "oxigraph")
+SERVERS = ("dxkg", "dxkg-uncached", "rdflib-endpoint", "oxigraph")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,8 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_bench_smoke_writes_a_results_table(smoke_run: Path) -> None:
     text = (smoke_run / "RESULTS.md").read_text()
-    assert "| workload | conns | dxkg | rdflib-endpoint | Oxigraph server |" in text
+    assert "| workload | conns | dxkg | dxkg, response cache off | rdflib-endpoint | Oxigraph server |" in text
+    assert "response cache over the run (hits / misses)" in text
     for title in ("entity DESCRIBE", "label search, dxkg /search (JSON)", "entity HTML page",
                   "named query with a parameter"):
         assert title in text
@@ -61,5 +62,7 @@ def test_bench_smoke_measures_every_server_on_the_same_data(smoke_run: Path) -> 
         assert result["servers"][server]["startup_s"] > 0
         assert result["servers"][server]["peak_rss"] > 0
     for workload in ("search", "page", "named"):
-        assert (workload, "dxkg") in measured
+        assert (workload, "dxkg") in measured and (workload, "dxkg-uncached") in measured
+    assert result["servers"]["dxkg"]["cache"]["hits"] > 0  # repeats were answered from the cache...
+    assert not result["servers"]["dxkg-uncached"]["cache"]  # ...and the other dxkg had none
     assert not [n for n in result["notes"] if "failed" in n], result["notes"]

@@ -8,14 +8,23 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from . import facts
-from .dashboard import RankHistory, TargetGroup, province_label, rank_histories, target_groups
+from . import facts, rankings
+from .dashboard import RankHistory, TargetGroup, province_label, rank_history, rank_series, target_groups
 from .entities import Term
-from .facts import AchievementRow, RankingRow, Terms
+from .facts import AchievementRow, TargetRow
+from .lists import FIRST, Shown, Window
 from .namespaces import DX, PREFIXES
+from .rankings import EditionGroup, RankingFact, RankingRow
+from .terms import Terms
 
 DX_DEFAULT_UNIT = ox.NamedNode(DX + "defaultUnit")
 DTI = facts.index_iri("dti")
+# The index page shows the overall ranks of the newest editions that fit in this many rows together
+# (an edition ranking every province has 63), and the first rank histories.
+EDITION_ROWS = 70
+HISTORIES = Window(0, 12)
+# The index page draws each history's chart, without its table.
+NO_ROWS = Window(0, 0)
 
 # Provincial units the sources describe (beyond the reference tables), with counts of their facts.
 COMPARED = """
@@ -47,8 +56,9 @@ class IndicatorView:
 
     indicator: Term
     default_unit: Term | None
+    targets: Shown[TargetRow]
     target_groups: tuple[TargetGroup, ...]
-    achievements: tuple[AchievementRow, ...]
+    achievements: Shown[AchievementRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,21 +79,29 @@ class RankEntry:
 
 @dataclass(frozen=True, slots=True)
 class Edition:
-    """One edition (or publication year) of an index: overall ranks sorted, and pillar ranks."""
+    """One edition (or publication year) of an index: overall ranks sorted, and pillar ranks.
+
+    `number` is its place among the index's editions, newest first (from 1): its page in the list of editions.
+    The index page leaves the pillars to the edition's page (`has_pillars` says whether there are any)."""
 
     year: int | None
     year_kind: str
+    number: int
+    provinces: int
     overall: tuple[RankEntry, ...]
     pillars: tuple[tuple[Term, tuple[RankEntry, ...]], ...]
+    has_pillars: bool
 
 
 @dataclass(frozen=True, slots=True)
 class IndexView:
-    """One ranking index across provinces: each edition's ranks, and the histories of provinces ranked twice."""
+    """One ranking index across provinces: its newest editions' ranks, every edition's heading, and the
+    histories of provinces ranked in two editions or more."""
 
     index: Term
     editions: tuple[Edition, ...]
-    histories: tuple[RankHistory, ...]
+    all_editions: tuple[Edition, ...]
+    histories: Shown[RankHistory]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +129,13 @@ class ComparisonTable:
 
 
 def indicator_view(store: ox.Store, iri: str) -> IndicatorView:
-    """Return every province's targets (with latest results) and results for one indicator."""
+    """Return every province's targets (with latest results) and results for one indicator, the first of each."""
     terms = Terms(store)
-    rows = sorted(facts.targets(store, terms, indicator=iri),
-                  key=lambda t: (t.year or "9999", t.province.label("vi"), t.level_order))
+    found = facts.Facts(store, terms, indicator=iri)
+    targets = found.targets(FIRST)
     unit = next((q.object for q in store.quads_for_pattern(ox.NamedNode(iri), DX_DEFAULT_UNIT, None)), None)
-    return IndicatorView(terms.iri(iri), terms.optional(unit),
-                         target_groups(rows, province_label), facts.achievements(store, terms, indicator=iri))
+    return IndicatorView(terms.iri(iri), terms.optional(unit), targets, target_groups(targets.rows, province_label),
+                         found.results(FIRST))
 
 
 def _entries(rows: Iterable[RankingRow]) -> tuple[RankEntry, ...]:
@@ -133,30 +151,104 @@ def _entries(rows: Iterable[RankingRow]) -> tuple[RankEntry, ...]:
     return tuple(entries)
 
 
+EditionKey = tuple[int | None, str]
+
+
+def _by_edition(found: Iterable[EditionGroup]) -> list[tuple[EditionKey, list[EditionGroup]]]:
+    """Return the per-province groups grouped by edition (or publication year): editions first, newest first."""
+    groups: dict[EditionKey, list[EditionGroup]] = defaultdict(list)
+    for c in found:
+        groups[rankings.year_of(c)].append(c)
+    return sorted(groups.items(), key=lambda e: (e[0][1] != "edition", -(e[0][0] or 0)))
+
+
+def _edition(terms: Terms, number: int, key: EditionKey, groups: list[EditionGroup],
+             found: list[RankingFact] | None, with_pillars: bool = False) -> Edition:
+    """Return an edition: its heading, and with its statements `found`, its overall ranks (and its pillars'
+    with `with_pillars`)."""
+    year, kind = key
+    provinces = len({c.province.value for c in groups if c.overall})
+    has_pillars = not all(c.overall for c in groups)
+    if found is None:
+        return Edition(year, kind, number, provinces, (), (), has_pillars)
+    found = rankings.ordered(terms, found)
+    pillars: dict[str, list[RankingRow]] = defaultdict(list)
+    if with_pillars:
+        for f in found:
+            if f.pillar is not None:
+                pillars[f.pillar.value].append(rankings.row(terms, f))
+    return Edition(year, kind, number, provinces,
+                   _entries(rankings.row(terms, f) for f in found if f.pillar is None),
+                   tuple((terms.iri(p), _entries(rs)) for p, rs in sorted(pillars.items())), has_pillars)
+
+
 def index_view(store: ox.Store, iri: str) -> IndexView:
-    """Return an index's editions (newest first) with every province's rank sorted, and rank histories."""
+    """Return an index's newest editions with every province's overall rank sorted, every edition's
+    heading, and the first rank histories."""
     terms = Terms(store)
-    rows = facts.rankings(store, terms, index=iri)
-    by_edition: dict[tuple[int | None, str], list[RankingRow]] = defaultdict(list)
-    for row in rows:
-        by_edition[(row.year, row.year_kind)].append(row)
-    editions = []
-    for (year, kind), group in by_edition.items():
-        pillars: dict[str, list[RankingRow]] = defaultdict(list)
-        for row in group:
-            if row.pillar is not None:
-                pillars[row.pillar.value].append(row)
-        editions.append(Edition(year, kind, _entries(r for r in group if r.pillar is None),
-                                tuple((terms.iri(p), _entries(rs)) for p, rs in sorted(pillars.items()))))
-    editions.sort(key=lambda e: (e.year_kind != "edition", -(e.year or 0)))
-    histories = tuple(h for h in rank_histories(rows) if h.chart is not None and len(h.chart.year_ticks) >= 2)
-    return IndexView(terms.iri(iri), tuple(editions), histories)
+    groups = rankings.edition_groups(store, iri)
+    editions = _by_edition(groups)
+    shown = _newest(editions)
+    found = rankings.of(store, (r for _, group in editions[:shown] for c in group if c.overall for r in c.statements))
+    by_edition: dict[EditionKey, list[RankingFact]] = defaultdict(list)
+    for f in found:
+        by_edition[rankings.year_of(f)].append(f)
+    headings = tuple(_edition(terms, n, key, group, by_edition[key] if n <= shown else None)
+                     for n, (key, group) in enumerate(editions, 1))
+    return IndexView(terms.iri(iri), headings[:shown], headings, _histories(store, terms, groups, HISTORIES))
+
+
+def _newest(editions: list[tuple[EditionKey, list[EditionGroup]]]) -> int:
+    """Return how many of the newest editions the index page shows: those whose overall ranks fit in
+    EDITION_ROWS together, and at least one."""
+    shown = rows = 0
+    for _, groups in editions:
+        rows += len({c.province.value for c in groups if c.overall})
+        if shown and rows > EDITION_ROWS:
+            break
+        shown += 1
+    return shown
+
+
+def edition_page(store: ox.Store, iri: str, window: Window) -> Shown[Edition]:
+    """Return the editions of an index in `window` (newest first), each with its overall and pillar ranks."""
+    terms = Terms(store)
+    editions = list(enumerate(_by_edition(rankings.edition_groups(store, iri)), 1))
+    page = window.cut(editions)
+    return Shown(tuple(_edition(terms, n, key, group, rankings.of(store, (r for c in group for r in c.statements)),
+                                with_pillars=True)
+                       for n, (key, group) in page), len(editions), window.offset)
+
+
+def _histories(store: ox.Store, terms: Terms, groups: Iterable[EditionGroup],
+               window: Window) -> Shown[RankHistory]:
+    """Return, in `window`, the rank histories of the provinces ranked overall in two editions or more
+    (by province)."""
+    years: dict[str, set[int]] = defaultdict(set)
+    statements: dict[str, list[str]] = defaultdict(list)
+    for c in groups:
+        year, kind = rankings.year_of(c)
+        if c.overall and kind == "edition" and year is not None:
+            years[c.province.value].add(year)
+            statements[c.province.value].extend(c.statements)
+    drawn = [p for p, ys in years.items() if len(ys) >= 2]
+    labels = terms.labels(drawn)
+    drawn.sort(key=lambda p: (labels[p], p))
+    found = rankings.of(store, (r for p in window.cut(drawn) for r in statements[p]))
+    series = rank_series(terms, rankings.ordered(terms, found))
+    return Shown(tuple(rank_history(terms, s, NO_ROWS) for s in series), len(drawn), window.offset)
+
+
+def history_page(store: ox.Store, iri: str, window: Window) -> Shown[RankHistory]:
+    """Return the rank histories of an index in `window`."""
+    terms = Terms(store)
+    return _histories(store, terms, rankings.edition_groups(store, iri), window)
 
 
 def comparison_table(store: ox.Store) -> ComparisonTable:
     """Return the described provinces with DTI 2022 and latest DTI ranks and their fact counts."""
     terms = Terms(store)
-    dti = [r for r in facts.rankings(store, terms, index=DTI)
+    dti = [r for r in rankings.rankings(store, terms, index=DTI)
            if r.pillar is None and r.year_kind == "edition" and r.year is not None]
     best: dict[tuple[str, int], RankingRow] = {}
     for row in sorted(dti, key=lambda r: r.source_order):

@@ -1,7 +1,8 @@
 """province_dashboard(store, iri) -> ProvinceDashboard: a province's programme at a glance, every figure sourced.
 
 Also the groupings the cross-province pages share (`comparison.py`): targets by year with their bar
-charts, results without a target, rank histories with their line charts."""
+charts, results without a target, rank histories with their line charts. Long lists show their first
+rows (`lists.FIRST`); each list's own page shows the rest (`province_list`)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,30 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from . import charts, facts
+from . import agreements, charts, facts, rankings, systems, view_query
+from .agreements import AgreementRow
 from .entities import Term
-from .facts import AchievementRow, RankingRow, TargetRow, Terms
-from .namespaces import DX, PREFIXES
+from .facts import AchievementRow, TargetRow
+from .lists import FIRST, Shown, Window, shown
+from .namespaces import DX
+from .rankings import RankingFact, RankingRow
+from .systems import PlatformGroup
+from .terms import Terms
 
 SKOS_NOTATION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
 CHART_UNITS = ("percent",)
 
-# Documents concerning the province or one of its districts or communes.
+# Documents concerning the province or one of its districts or communes, with where they sit on the timeline.
 DOCUMENTS = """
-SELECT DISTINCT ?province ?document ?type ?number ?issuedOn ?issuer ?periodStart ?periodEnd ?visionYear
-       ?implements ?source WHERE {
-  ?document dx:concerns ?unit . ?unit dx:partOf* ?province .
+SELECT DISTINCT ?document ?issuedOn ?periodStart WHERE {
+  ?unit dx:partOf* ?province . ?document dx:concerns ?unit .
+  ?document a ?type . ?type rdfs:subClassOf* dx:Document .
+  OPTIONAL { ?document dx:issuedOn ?issuedOn }
+  OPTIONAL { ?document dx:periodStart ?periodStart }
+}"""
+# What the timeline shows of the documents bound to ?document.
+DOCUMENT_DETAILS = """
+SELECT ?document ?type ?number ?issuedOn ?issuer ?periodStart ?periodEnd ?visionYear ?implements ?source WHERE {
   ?document a ?type . ?type rdfs:subClassOf* dx:Document .
   OPTIONAL { ?document dx:documentNumber ?number }
   OPTIONAL { ?document dx:issuedOn ?issuedOn }
@@ -35,34 +47,10 @@ SELECT DISTINCT ?province ?document ?type ?number ?issuedOn ?issuer ?periodStart
   OPTIONAL { ?document dcterms:source ?source }
 }"""
 
-# The province's agreements: partners, parties, period, signing date, source.
-AGREEMENTS = """
-SELECT ?province ?agreement ?partner ?party ?periodStart ?periodEnd ?signedOn ?source WHERE {
-  ?agreement a dx:Agreement ; dx:province ?province .
-  OPTIONAL { ?agreement dx:partner ?partner }
-  OPTIONAL { ?agreement dx:party ?party }
-  OPTIONAL { ?agreement dx:periodStart ?periodStart }
-  OPTIONAL { ?agreement dx:periodEnd ?periodEnd }
-  OPTIONAL { ?agreement dx:signedOn ?signedOn }
-  OPTIONAL { ?agreement dcterms:source ?source }
-}"""
-
-# The province's information systems with kind, locality, operator, provider, start and source.
-SYSTEMS = """
-SELECT ?province ?system ?kind ?locality ?operator ?provider ?since ?source WHERE {
-  ?system a dx:InformationSystem ; dx:province ?province .
-  OPTIONAL { ?system dx:platformKind ?kind }
-  OPTIONAL { ?system dx:locality ?locality }
-  OPTIONAL { ?system dx:operatedBy ?operator }
-  OPTIONAL { ?system dx:providedBy ?provider }
-  OPTIONAL { ?system dx:inServiceSince ?since }
-  OPTIONAL { ?system dcterms:source ?source }
-}"""
-
 # Change events that abolished the province: the unit it became, the date, the others merged, the legal basis.
 MERGED_INTO = """
 SELECT ?province ?change ?date ?unit ?other ?basis ?source WHERE {
-  ?change a dx:AdministrativeChange ; dx:abolishedUnit ?province ; dx:establishedUnit ?unit ; dx:changeDate ?date .
+  ?change dx:abolishedUnit ?province ; a dx:AdministrativeChange ; dx:establishedUnit ?unit ; dx:changeDate ?date .
   OPTIONAL { ?change dx:abolishedUnit ?other FILTER(?other != ?province) }
   OPTIONAL { ?change dx:legalBasis ?basis }
   OPTIONAL { ?change dcterms:source ?source }
@@ -71,10 +59,11 @@ SELECT ?province ?change ?date ?unit ?other ?basis ?source WHERE {
 # Change events that established the province: the units it was formed from.
 FORMED_FROM = """
 SELECT ?province ?change ?date ?other ?basis ?source WHERE {
-  ?change a dx:AdministrativeChange ; dx:establishedUnit ?province ; dx:abolishedUnit ?other ; dx:changeDate ?date .
+  ?change dx:establishedUnit ?province ; a dx:AdministrativeChange ; dx:abolishedUnit ?other ; dx:changeDate ?date .
   OPTIONAL { ?change dx:legalBasis ?basis }
   OPTIONAL { ?change dcterms:source ?source }
 }"""
+
 
 @dataclass(frozen=True, slots=True)
 class DocumentRow:
@@ -98,39 +87,6 @@ class DocumentRow:
 
 
 @dataclass(frozen=True, slots=True)
-class AgreementRow:
-    """An agreement of the province: partners, parties, period, signing date, source."""
-
-    agreement: Term
-    partners: tuple[Term, ...]
-    parties: tuple[Term, ...]
-    period_start: str | None
-    period_end: str | None
-    signed_on: str | None
-    source: Term | None
-
-
-@dataclass(frozen=True, slots=True)
-class SystemRow:
-    """An information system the province runs."""
-
-    system: Term
-    locality: Term | None
-    operator: Term | None
-    provider: Term | None
-    since: str | None
-    source: Term | None
-
-
-@dataclass(frozen=True, slots=True)
-class PlatformGroup:
-    """The province's systems of one platform kind (kind None: systems with no kind stated)."""
-
-    kind: Term | None
-    systems: tuple[SystemRow, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class TargetGroup:
     """Targets for one year (None: no year stated), with the bar chart of those in percent."""
 
@@ -143,7 +99,7 @@ class TargetGroup:
 class ResultGroup:
     """Results that no target is set against (or no target's latest), with a bar chart of those in percent."""
 
-    results: tuple[AchievementRow, ...]
+    results: Shown[AchievementRow]
     chart: charts.BarChart[AchievementRow] | None
 
 
@@ -153,7 +109,7 @@ class RankHistory:
 
     index: Term
     province: Term
-    rows: tuple[RankingRow, ...]
+    rows: Shown[RankingRow]
     chart: charts.RankChart[RankingRow] | None
 
 
@@ -178,9 +134,12 @@ class ProvinceDashboard:
     valid_from: str | None
     valid_until: str | None
     region: Term | None
-    documents: tuple[DocumentRow, ...]
-    agreements: tuple[AgreementRow, ...]
+    documents: Shown[DocumentRow]
+    agreements: Shown[AgreementRow]
+    partners: tuple[Term, ...]
     platforms: tuple[PlatformGroup, ...]
+    systems: Shown[tuple[Term | None, systems.SystemRow]]
+    targets: Shown[TargetRow]
     target_groups: tuple[TargetGroup, ...]
     other_results: ResultGroup
     rankings: tuple[RankHistory, ...]
@@ -188,26 +147,16 @@ class ProvinceDashboard:
     formed_from: tuple[Change, ...]
 
     @property
-    def partners(self) -> tuple[Term, ...]:
-        """Return every partner named in the province's agreements, once."""
-        seen: dict[str, Term] = {}
-        for agreement in self.agreements:
-            for partner in agreement.partners:
-                seen.setdefault(partner.value, partner)
-        return tuple(seen.values())
-
-    @property
     def system_count(self) -> int:
-        return sum(len(g.systems) for g in self.platforms)
+        return self.systems.total
 
     @property
     def target_count(self) -> int:
-        return sum(len(g.targets) for g in self.target_groups)
+        return self.targets.total
 
 
 def _query(store: ox.Store, query: str, province: str) -> ox.QuerySolutions:
-    return store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES,
-                       substitutions={ox.Variable("province"): ox.NamedNode(province)})
+    return view_query.select(store, query, province=province)
 
 
 def _text(node: object) -> str | None:
@@ -238,28 +187,44 @@ def province_dashboard(store: ox.Store, iri: str) -> ProvinceDashboard:
     """Return the dashboard of a provincial unit (the caller has checked it is one)."""
     terms = Terms(store)
     region = _value(store, iri, ox.NamedNode(DX + "region"))
-    results = facts.achievements(store, terms, province=iri)
-    targets = facts.targets(store, terms, province=iri, results=results)
+    found = facts.Facts(store, terms, province=iri)
+    shown_targets = found.targets(FIRST)
+    deals = agreements.of_province(store, terms, iri, FIRST)
+    province_systems = systems.of_province(store, terms, iri, FIRST)
     return ProvinceDashboard(
         province=terms.iri(iri),
         code=_text(_value(store, iri, SKOS_NOTATION)),
         valid_from=_text(_value(store, iri, ox.NamedNode(DX + "validFrom"))),
         valid_until=_text(_value(store, iri, ox.NamedNode(DX + "validUntil"))),
         region=terms.optional(region),
-        documents=_documents(store, terms, iri),
-        agreements=_agreements(store, terms, iri),
-        platforms=_platforms(store, terms, iri),
-        target_groups=target_groups(targets),
-        other_results=result_group(results, targets),
-        rankings=rank_histories(facts.rankings(store, terms, province=iri)),
+        documents=documents(store, terms, iri, FIRST),
+        agreements=deals.rows,
+        partners=deals.partners,
+        platforms=province_systems.groups,
+        systems=province_systems.rows,
+        targets=shown_targets,
+        target_groups=target_groups(shown_targets.rows),
+        other_results=result_group(found.results(FIRST, beside_targets=False)),
+        rankings=rank_histories(terms, rankings.facts(store, province=iri), FIRST),
         merged_into=_changes(store, terms, MERGED_INTO, iri, other_side=True),
         formed_from=_changes(store, terms, FORMED_FROM, iri, other_side=False),
     )
 
 
-def _documents(store: ox.Store, terms: Terms, iri: str) -> tuple[DocumentRow, ...]:
+def documents(store: ox.Store, terms: Terms, iri: str, window: Window) -> Shown[DocumentRow]:
+    """Return the province's documents in `window`: dated ones in date order, undated ones after them (by IRI)."""
+    keys: dict[str, str | None] = {}
+    for r in _query(store, DOCUMENTS, iri):
+        when = _text(r["issuedOn"]) or _text(r["periodStart"])
+        if keys.get(r["document"].value) is None:
+            keys[r["document"].value] = when
+    page, total = shown(keys, window, lambda d: (keys[d] is None, keys[d] or "", d))
+    details = _grouped(view_query.select(store, DOCUMENT_DETAILS, document=page), "document") if page else {}
     rows = []
-    for doc, group in _grouped(_query(store, DOCUMENTS, iri), "document").items():
+    for doc in page:
+        group = details.get(doc) or []
+        if not group:
+            continue
         first = group[0]
         types = [r["type"] for r in group if r["type"].value != DX + "Document"] or [first["type"]]
         rows.append(DocumentRow(
@@ -269,39 +234,7 @@ def _documents(store: ox.Store, terms: Terms, iri: str) -> tuple[DocumentRow, ..
             vision_year=_text(first["visionYear"]), implements=_unique(terms.optional(r["implements"]) for r in group),
             source=terms.optional(first["source"]),
         ))
-    # Dated documents in date order; undated ones after them, by name.
-    rows.sort(key=lambda d: (d.when is None, d.when or "", d.document.label("vi")))
-    return tuple(rows)
-
-
-def _agreements(store: ox.Store, terms: Terms, iri: str) -> tuple[AgreementRow, ...]:
-    rows = []
-    for agreement, group in _grouped(_query(store, AGREEMENTS, iri), "agreement").items():
-        first = group[0]
-        rows.append(AgreementRow(
-            agreement=terms.iri(agreement), partners=_unique(terms.optional(r["partner"]) for r in group),
-            parties=_unique(terms.optional(r["party"]) for r in group),
-            period_start=_text(first["periodStart"]), period_end=_text(first["periodEnd"]),
-            signed_on=_text(first["signedOn"]), source=terms.optional(first["source"]),
-        ))
-    rows.sort(key=lambda a: (a.period_start or a.signed_on or "9999", a.agreement.label("vi")))
-    return tuple(rows)
-
-
-def _platforms(store: ox.Store, terms: Terms, iri: str) -> tuple[PlatformGroup, ...]:
-    by_kind: dict[str | None, list[SystemRow]] = defaultdict(list)
-    kinds: dict[str | None, Term | None] = {}
-    for system, group in _grouped(_query(store, SYSTEMS, iri), "system").items():
-        first = group[0]
-        row = SystemRow(terms.iri(system), terms.optional(first["locality"]), terms.optional(first["operator"]),
-                        terms.optional(first["provider"]), _text(first["since"]), terms.optional(first["source"]))
-        for kind in {r["kind"].value if r["kind"] is not None else None for r in group}:
-            kinds[kind] = terms.iri(kind) if kind else None
-            by_kind[kind].append(row)
-    groups = [PlatformGroup(kinds[k], tuple(sorted(rows, key=lambda s: s.system.label("vi"))))
-              for k, rows in by_kind.items()]
-    groups.sort(key=lambda g: (g.kind is None, g.kind.label("vi") if g.kind else ""))
-    return tuple(groups)
+    return Shown(tuple(rows), total, window.offset)
 
 
 def _changes(store: ox.Store, terms: Terms, query: str, iri: str, other_side: bool) -> tuple[Change, ...]:
@@ -344,33 +277,55 @@ def target_groups(rows: Sequence[TargetRow], label: Callable[[TargetRow, str], s
     return tuple(groups)
 
 
-def result_group(results: Sequence[AchievementRow], targets: Sequence[TargetRow]) -> ResultGroup:
-    """Return the results not shown beside a target, newest first, with a bar chart of those in percent."""
-    shown = {t.latest.achievement.value for t in targets if t.latest is not None}
-    rest = tuple(a for a in results if a.achievement.value not in shown)
-    drawn = [a for a in rest if a.quantity.unit in CHART_UNITS]
+def result_group(results: Shown[AchievementRow]) -> ResultGroup:
+    """Return results with a bar chart of those in percent."""
+    drawn = [a for a in results if a.quantity.unit in CHART_UNITS]
     chart = charts.bar_chart([charts.BarInput(a, indicator_label(a, "vi"), indicator_label(a, "en"), None, None,
                                               a.quantity.number) for a in drawn],
                              floor=100.0) if drawn else None
-    return ResultGroup(rest, chart)
+    return ResultGroup(results, chart)
 
 
-def rank_histories(rows: Sequence[RankingRow]) -> tuple[RankHistory, ...]:
-    """Return rank statements grouped by index and province, each with a chart of overall ranks by edition.
+@dataclass(frozen=True, slots=True)
+class RankSeries:
+    """The statements of one index for one province (ordered), and the one drawn for each edition year."""
+
+    index: ox.NamedNode
+    province: ox.NamedNode
+    statements: list[RankingFact]
+    points: dict[int, RankingFact]
+
+
+def rank_series(terms: Terms, ordered: Iterable[RankingFact]) -> list[RankSeries]:
+    """Return ordered statements grouped by index and province (by their labels), with the chart's points.
 
     One point per edition year: the reference table's statement where there is one, else the first."""
-    groups: dict[tuple[str, str], list[RankingRow]] = defaultdict(list)
-    for row in rows:
-        groups[(row.index.value, row.province.value)].append(row)
-    histories = []
+    groups: dict[tuple[str, str], list[RankingFact]] = defaultdict(list)
+    for f in ordered:
+        groups[(f.index.value, f.province.value)].append(f)
+    series = []
     for group in groups.values():
-        points: dict[int, RankingRow] = {}
-        for row in sorted(group, key=lambda r: r.source_order):
-            if row.pillar is None and row.year_kind == "edition" and row.year is not None:
-                points.setdefault(row.year, row)
-        out_of = max((r.out_of or 0 for r in points.values()), default=0)
-        chart = charts.rank_chart([charts.RankInput(r, year, r.rank) for year, r in points.items()],
-                                  out_of) if points else None
-        histories.append(RankHistory(group[0].index, group[0].province, tuple(group), chart))
-    histories.sort(key=lambda h: (h.index.label("vi"), h.province.label("vi")))
-    return tuple(histories)
+        points: dict[int, RankingFact] = {}
+        for f in sorted(group, key=rankings.source_order):
+            year, kind = rankings.year_of(f)
+            if f.pillar is None and kind == "edition" and year is not None:
+                points.setdefault(year, f)
+        series.append(RankSeries(group[0].index, group[0].province, group, points))
+    labels = terms.labels(iri for s in series for iri in (s.index.value, s.province.value))
+    series.sort(key=lambda s: (labels[s.index.value], labels[s.province.value]))
+    return series
+
+
+def rank_history(terms: Terms, series: RankSeries, window: Window) -> RankHistory:
+    """Return one series' history: its statements in `window` and the chart of every overall rank."""
+    drawn = {year: rankings.row(terms, f) for year, f in series.points.items()}
+    out_of = max((r.out_of or 0 for r in drawn.values()), default=0)
+    chart = charts.rank_chart([charts.RankInput(r, year, r.rank) for year, r in drawn.items()],
+                              out_of) if drawn else None
+    return RankHistory(terms(series.index), terms(series.province), rankings.rows(terms, series.statements, window),
+                       chart)
+
+
+def rank_histories(terms: Terms, found: Iterable[RankingFact], window: Window = FIRST) -> tuple[RankHistory, ...]:
+    """Return rank statements grouped by index and province, each with a chart of overall ranks by edition."""
+    return tuple(rank_history(terms, s, window) for s in rank_series(terms, rankings.ordered(terms, found)))

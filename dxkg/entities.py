@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from . import view_query
 from .errors import NotFound
 from .formats import Format
+from .lists import EVERYTHING, Shown, Window, shown
 from .namespaces import DX, GRAPH, ID, ONTOLOGY_IRI, PREFIXES, curie, path_for
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -37,6 +40,16 @@ SELECT DISTINCT ?s ?type ?prefix WHERE {
   FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix))
   OPTIONAL { ?s a ?type }
 }"""
+
+# How many triples pointing to an entity (?o) each named graph holds.
+INCOMING_BY_GRAPH = """
+SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"""
+# How many named graphs hold triples of or pointing to an entity (?o).
+GRAPH_COUNT = """
+SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { { GRAPH ?g { ?o ?p ?x } } UNION { GRAPH ?g { ?s ?p ?o } } }"""
+# How many subjects point to an entity (?o) by each property.
+INCOMING_COUNTS = """
+SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"""
 
 # Whether any subject lies under an IRI prefix (pyoxigraph binds only projected variables, so no ASK).
 ANY_UNDER = """
@@ -104,10 +117,10 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class PropertyValues:
-    """One property of an entity and its values (outgoing) or its subjects (incoming)."""
+    """One property of an entity and its values (outgoing) or its subjects (incoming): those shown, and the total."""
 
     predicate: Term
-    values: tuple[Term, ...]
+    values: Shown[Term]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +146,7 @@ class EntityView:
     outgoing: tuple[PropertyValues, ...]
     incoming: tuple[PropertyValues, ...]
     sources: tuple[Term, ...]
-    graphs: tuple[GraphRef, ...]
+    graphs: Shown[GraphRef]
 
     def label(self, lang: str = "vi") -> str:
         return self.labels.pick(lang)
@@ -239,25 +252,22 @@ def type_name_of(iri: str) -> str:
     return iri[len(ID):].split("/", 1)[0] if iri.startswith(ID) else ""
 
 
-def describe(store: ox.Store, iri: str) -> EntityView:
-    """Return the view model of one entity; raise NotFound when no triple mentions it."""
+def describe(store: ox.Store, iri: str, window: Window = EVERYTHING) -> EntityView:
+    """Return the view model of one entity; raise NotFound when no triple mentions it.
+
+    `window` cuts each property's values and the list of graphs (their totals are kept). Values that
+    fit in the window are in label order, a longer list of them in IRI order, so that a window of it
+    costs no label look-up per item; a property pointing to the entity from more subjects than the
+    window holds shows only how many (its complete list is a page of its own, `lists`)."""
     if not exists(store, iri):
         raise NotFound(f"no entity {iri}")
     node = ox.NamedNode(iri)
     out_quads = list(store.quads_for_pattern(node, None, None))
-    in_quads = list(store.quads_for_pattern(None, None, node))
-    cache: dict[str, Term] = {}
-
-    def cached(n: ox.NamedNode | ox.BlankNode | ox.Literal) -> Term:
-        key = str(n)
-        if key not in cache:
-            cache[key] = term(store, n)
-        return cache[key]
-
+    cached = _term_cache(store)
     type_nodes = {q.object for q in out_quads if q.predicate == RDF_TYPE and not isinstance(q.object, ox.Literal)}
     types = tuple(sorted((cached(t) for t in type_nodes), key=_dx_first))
     outgoing = _group((q.predicate, q.object) for q in out_quads if q.predicate != RDF_TYPE)
-    incoming = _group((q.predicate, q.subject) for q in in_quads)
+    incoming = _incoming(store, node, window, cached)
     sources = tuple(sorted({cached(q.object) for q in out_quads if q.predicate == DCT_SOURCE},
                            key=lambda t: t.value))
     return EntityView(
@@ -266,20 +276,34 @@ def describe(store: ox.Store, iri: str) -> EntityView:
         type_name=type_name_of(iri),
         labels=labels_of(store, node),
         types=types,
-        outgoing=tuple(PropertyValues(cached(p), tuple(sorted((cached(v) for v in vs), key=_value_order)))
-                       for p, vs in outgoing),
-        incoming=tuple(PropertyValues(cached(p), tuple(sorted((cached(v) for v in vs), key=_value_order)))
-                       for p, vs in incoming),
+        outgoing=tuple(PropertyValues(cached(p), _values(vs, window, cached)) for p, vs in outgoing),
+        incoming=tuple(PropertyValues(cached(p), values) for p, values in incoming),
         sources=sources,
-        graphs=_graphs(store, out_quads, in_quads, cached),
+        graphs=_graphs(store, node, out_quads, window, cached, sum(values.total for _, values in incoming)),
     )
 
 
-def describe_graph(store: ox.Store, iri: str) -> list[ox.Triple]:
+def graphs(store: ox.Store, iri: str, window: Window) -> Shown[GraphRef]:
+    """Return the named graphs holding triples about the entity, in `window` (by IRI)."""
+    node = ox.NamedNode(iri)
+    return _graphs(store, node, list(store.quads_for_pattern(node, None, None)), window, _term_cache(store))
+
+
+def linked(store: ox.Store, iri: str, predicate: str, window: Window, incoming: bool = True) -> Shown[Term]:
+    """Return the subjects pointing to the entity by `predicate` (or, not `incoming`, its values), in `window`."""
+    node, prop = ox.NamedNode(iri), ox.NamedNode(predicate)
+    cached = _term_cache(store)
+    quads = store.quads_for_pattern(None, prop, node) if incoming else store.quads_for_pattern(node, prop, None)
+    return _values([q.subject if incoming else q.object for q in quads], window, cached)
+
+
+def describe_graph(store: ox.Store, iri: str, incoming_limit: int | None = None) -> list[ox.Triple]:
     """Return the entity's description: outgoing and incoming triples, labels of neighbours and predicates.
 
     Blank nodes it points to are described too (a concise bounded description), so a client
-    can render the entity from this one document. Raises NotFound for an unknown IRI.
+    can render the entity from this one document. With `incoming_limit`, an entity that more
+    triples point to is described by its own triples alone (a page embeds that much; the
+    complete description is its twin). Raises NotFound for an unknown IRI.
     """
     if not exists(store, iri):
         raise NotFound(f"no entity {iri}")
@@ -287,7 +311,12 @@ def describe_graph(store: ox.Store, iri: str) -> list[ox.Triple]:
     triples: dict[ox.Triple, None] = {}
     for quad in _closure(store, node):
         triples.setdefault(quad.triple, None)
-    for quad in store.quads_for_pattern(None, None, node):
+    incoming = store.quads_for_pattern(None, None, node)
+    if incoming_limit is not None:
+        incoming = list(islice(incoming, incoming_limit + 1))
+        if len(incoming) > incoming_limit:
+            incoming = []
+    for quad in incoming:
         triples.setdefault(quad.triple, None)
     neighbours: dict[ox.NamedNode, None] = {}
     for triple in list(triples):
@@ -428,6 +457,47 @@ def _closure(store: ox.Store, node: ox.NamedNode) -> Iterator[ox.Quad]:
                 frontier.append((quad.object, depth + 1))
 
 
+def _term_cache(store: ox.Store) -> Callable[[ox.NamedNode | ox.BlankNode | ox.Literal], Term]:
+    """Return `term` for one page: each term's labels looked up once."""
+    cache: dict[str, Term] = {}
+
+    def cached(n: ox.NamedNode | ox.BlankNode | ox.Literal) -> Term:
+        key = str(n)
+        if key not in cache:
+            cache[key] = term(store, n)
+        return cache[key]
+
+    return cached
+
+
+def _values(nodes: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal], window: Window,
+            cached: Callable[[ox.NamedNode | ox.BlankNode | ox.Literal], Term]) -> Shown[Term]:
+    """Return the window's values, deduplicated: in label order when all fit, else in the order of their
+    N-Triples form (literals, then IRIs, then blank nodes, each lexically), which needs no label."""
+    unique = {str(n): n for n in nodes}
+    if window.offset == 0 and len(unique) <= window.limit:
+        return Shown(tuple(sorted((cached(n) for n in unique.values()), key=_value_order)), len(unique))
+    return Shown(tuple(cached(unique[key]) for key in window.cut(sorted(unique))), len(unique), window.offset)
+
+
+def _incoming(store: ox.Store, node: ox.NamedNode, window: Window, cached: Callable[..., Term],
+              ) -> list[tuple[ox.NamedNode, Shown[Term]]]:
+    """Return, per property pointing to the node, the subjects in the window.
+
+    The properties are counted first (in the store, not in Python). A property with more subjects
+    than the window holds shows none of them: its count and a link to its complete list, in IRI
+    order, where reading thousands of subjects is asked for."""
+    counts = {row["p"].value: int(row["n"].value) for row in view_query.select(store, INCOMING_COUNTS, o=node.value)}
+    found = []
+    for predicate in sorted((ox.NamedNode(p) for p in counts), key=_predicate_order):
+        if window.offset == 0 and counts[predicate.value] <= window.limit:
+            values = _values([q.subject for q in store.quads_for_pattern(None, predicate, node)], window, cached)
+        else:
+            values = Shown((), counts[predicate.value], window.offset)
+        found.append((predicate, values))
+    return found
+
+
 def _group(pairs: Iterable[tuple[ox.NamedNode, object]]) -> list[tuple[ox.NamedNode, list]]:
     """Group (predicate, value) pairs by predicate, values deduplicated (a triple may be in two graphs)."""
     grouped: dict[ox.NamedNode, dict[str, object]] = {}
@@ -457,13 +527,31 @@ def _dx_first(t: Term) -> tuple[int, str]:
     return (0 if t.value.startswith(DX) else 1, t.value)
 
 
-def _graphs(store: ox.Store, out_quads: list[ox.Quad], in_quads: list[ox.Quad], cached) -> tuple[GraphRef, ...]:
+def _graphs(store: ox.Store, node: ox.NamedNode, out_quads: list[ox.Quad], window: Window,
+            cached: Callable[..., Term], incoming: int | None = None) -> Shown[GraphRef]:
+    """Return the named graphs holding the entity's triples in `window`, by IRI, with the triples each holds.
+
+    Given how many triples point to the entity (`incoming`), when more graphs than the window holds
+    may mention it (a partner named by thousands of articles), the window shows those holding its
+    own triples, where it is described, and the total."""
     out_counts = Counter(q.graph_name.value for q in out_quads if isinstance(q.graph_name, ox.NamedNode))
-    in_counts = Counter(q.graph_name.value for q in in_quads if isinstance(q.graph_name, ox.NamedNode))
+    if incoming is not None and window.offset == 0 and incoming + len(out_counts) > window.limit:
+        total = view_query.count(store, GRAPH_COUNT, o=node.value)
+        if total > window.limit:
+            page = sorted(out_counts)[:window.limit]
+            in_counts = {g: sum(1 for _ in store.quads_for_pattern(None, None, node, ox.NamedNode(g))) for g in page}
+            return Shown(_graph_refs(store, page, out_counts, in_counts, cached), total)
+    in_counts = {row["g"].value: int(row["n"].value)
+                 for row in view_query.select(store, INCOMING_BY_GRAPH, o=node.value)}
+    page, total = shown(set(out_counts) | set(in_counts), window)
+    return Shown(_graph_refs(store, page, out_counts, in_counts, cached), total, window.offset)
+
+
+def _graph_refs(store: ox.Store, graphs: Iterable[str], out_counts: Counter[str], in_counts: dict[str, int],
+                cached: Callable[..., Term]) -> tuple[GraphRef, ...]:
     refs = []
-    for graph in sorted(set(out_counts) | set(in_counts)):
+    for graph in graphs:
         source = next((q.subject for q in store.quads_for_pattern(None, DX_NAMED_GRAPH, ox.NamedNode(graph))), None)
-        refs.append(GraphRef(graph, local_path(graph) or graph, out_counts[graph], in_counts[graph],
+        refs.append(GraphRef(graph, local_path(graph) or graph, out_counts[graph], in_counts.get(graph, 0),
                              cached(source) if isinstance(source, ox.NamedNode) else None))
     return tuple(refs)
-

@@ -1,19 +1,30 @@
-"""Targets, achievements and rankings as typed rows, by province, indicator or index, each with its source."""
+"""Targets and achievements as typed rows, by province, indicator or document, each with its source.
+
+A page reads the facts of its province, indicator or document once (`Facts`), each query solution
+into a record once; orders the records by the values they carry and the labels of the few provinces
+and indicators they name; and builds display rows, with every label, only for the rows it shows
+(`lists.Window`). (Reading the keys first and the details of the rows shown after costs one more
+query per list: more than it saves at a province's or an indicator's scale.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
-from .entities import Term, local_name, term
-from .namespaces import ID, PREFIXES
+from . import view_query
+from .entities import Term, local_name
+from .lists import EVERYTHING, Shown, Window
+from .namespaces import ID
+from .terms import Terms
 
-# Targets with value, range, unit, comparison, year, level, setting document and source.
-TARGETS = """
-SELECT ?target ?province ?indicator ?value ?valueMax ?unit ?comparison ?year ?level ?setBy ?setByNumber ?source WHERE {
+__all__ = ["AchievementRow", "Facts", "Quantity", "TargetRow", "Terms", "achievements", "latest_for", "targets"]
+
+# The pattern every target matches, and what its row shows besides.
+_TARGET = """
   ?target a dx:Target ; dx:province ?province ; dx:indicator ?indicator ; dx:targetValue ?value .
   OPTIONAL { ?target dx:targetValueMax ?valueMax }
   OPTIONAL { ?target dx:unit ?unit }
@@ -23,6 +34,11 @@ SELECT ?target ?province ?indicator ?value ?valueMax ?unit ?comparison ?year ?le
   OPTIONAL { ?target dx:setBy ?setBy OPTIONAL { ?setBy dx:documentNumber ?setByNumber } }
   OPTIONAL { ?target dcterms:source ?source }
 }"""
+_TARGET_COLUMNS = "?target ?province ?indicator ?value ?valueMax ?unit ?comparison ?year ?level ?setBy ?setByNumber ?source"
+# Targets with value, range, unit, comparison, year, level, setting document and source.
+TARGETS = f"SELECT {_TARGET_COLUMNS} WHERE {{" + _TARGET
+# The targets a document sets (bind ?document).
+TARGETS_SET_BY = f"SELECT {_TARGET_COLUMNS} WHERE {{\n  ?target dx:setBy ?document ." + _TARGET
 
 # Achievements with value, unit, comparison, date or period, level, locality and source.
 ACHIEVEMENTS = """
@@ -39,47 +55,43 @@ SELECT ?achievement ?province ?indicator ?value ?unit ?comparison ?observedOn ?p
   OPTIONAL { ?achievement dcterms:source ?source }
 }"""
 
-# Rankings with edition (or publication) year, pillar, rank, score, change, the source's kind and any cited URL.
-RANKINGS = """
-SELECT ?ranking ?province ?index ?rank ?outOf ?score ?editionYear ?publishedYear ?pillar ?rankChange
-       ?source ?sourceKind ?url WHERE {
-  ?ranking a dx:Ranking ; dx:province ?province ; dx:index ?index ; dx:rank ?rank .
-  OPTIONAL { ?ranking dx:outOf ?outOf }
-  OPTIONAL { ?ranking dx:score ?score }
-  OPTIONAL { ?ranking dx:editionYear ?editionYear }
-  OPTIONAL { ?ranking dx:publishedYear ?publishedYear }
-  OPTIONAL { ?ranking dx:pillar ?pillar }
-  OPTIONAL { ?ranking dx:rankChange ?rankChange }
-  OPTIONAL { ?ranking dcterms:source ?source .
-    OPTIONAL { ?source a ?sourceKind FILTER(?sourceKind IN (dx:NewsArticle, dx:ReferenceDataset, dx:CuratedRegistry)) } }
-  OPTIONAL { ?ranking dx:citedUrl ?url }
-}"""
-
 # Government levels from the top down, for ordering rows.
 LEVEL_ORDER = {"province": 1, "department": 2, "district": 3, "commune": 4, "hamlet": 5}
-# Reference tables first when two sources state the same rank.
-SOURCE_KIND_ORDER = {"ReferenceDataset": 0, "CuratedRegistry": 1, "NewsArticle": 2}
-Filter = Literal["province", "indicator", "index"]
+Node = ox.NamedNode | ox.BlankNode | ox.Literal | None
 
 
-class Terms:
-    """Display terms with labels, looked up once per page."""
+class TargetFact(NamedTuple):
+    """A TARGETS solution, its values in the query's column order."""
 
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-        self._cache: dict[str, Term] = {}
+    target: ox.NamedNode
+    province: ox.NamedNode
+    indicator: ox.NamedNode
+    value: ox.Literal
+    value_max: Node
+    unit: Node
+    comparison: Node
+    year: Node
+    level: Node
+    set_by: Node
+    set_by_number: Node
+    source: Node
 
-    def __call__(self, node: ox.NamedNode | ox.BlankNode | ox.Literal) -> Term:
-        key = str(node)
-        if key not in self._cache:
-            self._cache[key] = term(self.store, node)
-        return self._cache[key]
 
-    def iri(self, iri: str) -> Term:
-        return self(ox.NamedNode(iri))
+class AchievementFact(NamedTuple):
+    """An ACHIEVEMENTS solution, its values in the query's column order."""
 
-    def optional(self, node: object) -> Term | None:
-        return self(node) if isinstance(node, ox.NamedNode | ox.BlankNode) else None
+    achievement: ox.NamedNode
+    province: ox.NamedNode
+    indicator: ox.NamedNode
+    value: ox.Literal
+    unit: Node
+    comparison: Node
+    observed_on: Node
+    period_start: Node
+    period_end: Node
+    level: Node
+    locality: Node
+    source: Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,34 +162,6 @@ class TargetRow:
         return self.latest is not None and self.latest.quantity.unit == self.quantity.unit
 
 
-@dataclass(frozen=True, slots=True)
-class RankingRow:
-    """One statement of a rank: province, index, edition or publication year, pillar, rank and source."""
-
-    ranking: Term
-    province: Term
-    index: Term
-    rank: int
-    out_of: int | None
-    score: str | None
-    year: int | None
-    year_kind: Literal["edition", "published"]
-    pillar: Term | None
-    rank_change: int | None
-    source: Term | None
-    source_kind: str
-    cited_url: str | None
-
-    @property
-    def source_order(self) -> int:
-        return SOURCE_KIND_ORDER.get(self.source_kind, 3)
-
-
-def _rows(store: ox.Store, query: str, bindings: dict[str, str]) -> Iterator[ox.QuerySolution]:
-    substitutions = {ox.Variable(name): ox.NamedNode(iri) for name, iri in bindings.items()}
-    yield from store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=substitutions)
-
-
 def _text(node: object) -> str | None:
     return node.value if isinstance(node, ox.Literal) else None
 
@@ -186,81 +170,143 @@ def _concept(node: object) -> str | None:
     return local_name(node.value) if isinstance(node, ox.NamedNode) else None
 
 
-def _first_per(rows: Iterable[ox.QuerySolution], key: str) -> list[ox.QuerySolution]:
-    """Keep the first row per subject: a second source or comparison must not duplicate a fact."""
-    seen: dict[str, ox.QuerySolution] = {}
-    for row in rows:
-        seen.setdefault(row[key].value, row)
-    return list(seen.values())
+def _iri(node: object) -> str | None:
+    return node.value if isinstance(node, ox.NamedNode) else None
 
 
-def achievements(store: ox.Store, terms: Terms, province: str | None = None,
-                 indicator: str | None = None) -> tuple[AchievementRow, ...]:
-    """Return the achievements of a province and/or an indicator, newest first within each indicator."""
-    bindings = {k: v for k, v in (("province", province), ("indicator", indicator)) if v}
-    rows = [AchievementRow(
-        achievement=terms(r["achievement"]), province=terms(r["province"]), indicator=terms(r["indicator"]),
-        quantity=Quantity(r["value"].value, None, _concept(r["unit"]), _concept(r["comparison"])),
-        observed_on=_text(r["observedOn"]), period_start=_text(r["periodStart"]), period_end=_text(r["periodEnd"]),
-        level=terms.optional(r["level"]), locality=terms.optional(r["locality"]), source=terms.optional(r["source"]),
-    ) for r in _first_per(_rows(store, ACHIEVEMENTS, bindings), "achievement")]
-    rows.sort(key=lambda a: a.sort_key, reverse=True)  # newest first, kept by the stable sort below
-    rows.sort(key=lambda a: (a.province.label("vi"), a.indicator.label("vi")))
-    return tuple(rows)
+def _bindings(**values: str | None) -> dict[str, str]:
+    return {name: value for name, value in values.items() if value}
+
+
+def _level_order(level: object) -> int:
+    return LEVEL_ORDER.get(local_name(level.value), 9) if isinstance(level, ox.NamedNode) else 0
+
+
+def compatible(result_level: str | None, target_level: str | None) -> bool:
+    """Return whether a result's level matches a target's: the same, or either unstated."""
+    return result_level is None or target_level is None or result_level == target_level
 
 
 def latest_for(target: TargetRow, results: Iterable[AchievementRow]) -> AchievementRow | None:
     """Return the latest result of the target's province and indicator at a compatible level (either unstated)."""
     matching = [a for a in results
                 if a.province.value == target.province.value and a.indicator.value == target.indicator.value
-                and (a.level is None or target.level is None or a.level.value == target.level.value)]
+                and compatible(a.level.value if a.level else None, target.level.value if target.level else None)]
     return max(matching, key=lambda a: a.sort_key, default=None)
 
 
+def achievement_row(terms: Terms, f: AchievementFact) -> AchievementRow:
+    """Return the display row of an achievement."""
+    return AchievementRow(
+        achievement=terms(f.achievement), province=terms(f.province), indicator=terms(f.indicator),
+        quantity=Quantity(f.value.value, None, _concept(f.unit), _concept(f.comparison)),
+        observed_on=_text(f.observed_on), period_start=_text(f.period_start), period_end=_text(f.period_end),
+        level=terms.optional(f.level), locality=terms.optional(f.locality), source=terms.optional(f.source),
+    )
+
+
+def target_row(terms: Terms, f: TargetFact, latest: AchievementRow | None) -> TargetRow:
+    """Return the display row of a target, with its latest result."""
+    return TargetRow(
+        target=terms(f.target), province=terms(f.province), indicator=terms(f.indicator),
+        quantity=Quantity(f.value.value, _text(f.value_max), _concept(f.unit), _concept(f.comparison)),
+        year=_text(f.year), level=terms.optional(f.level), set_by=terms.optional(f.set_by),
+        set_by_number=_text(f.set_by_number), source=terms.optional(f.source), latest=latest,
+    )
+
+
+def _first_per(facts: Iterable[tuple]) -> list:
+    """Keep the first record per subject (its first value): a second source or comparison must not duplicate
+    a fact."""
+    seen: dict[str, tuple] = {}
+    for fact in facts:
+        seen.setdefault(fact[0].value, fact)
+    return list(seen.values())
+
+
+class Facts:
+    """The targets and results of one province, indicator or document, read once per page.
+
+    They are ordered as the pages list them: targets by year, province, indicator and level; results
+    by province and indicator, newest first. Display rows, with their labels, are built per window."""
+
+    def __init__(self, store: ox.Store, terms: Terms, province: str | None = None, indicator: str | None = None,
+                 set_by: str | None = None) -> None:
+        self.terms = terms
+        scope = _bindings(province=province, indicator=indicator)
+        if set_by is not None:
+            found = view_query.select(store, TARGETS_SET_BY, document=set_by, **scope)
+            self._targets: list[TargetFact] = _first_per(TargetFact._make(r) for r in found)
+            # The results that can stand beside these targets: those of their provinces and indicators.
+            scope = {"province": {t.province.value for t in self._targets},
+                     "indicator": {t.indicator.value for t in self._targets}}
+        else:
+            self._targets = _first_per(TargetFact._make(r) for r in view_query.select(store, TARGETS, **scope))
+        results = view_query.select(store, ACHIEVEMENTS, **scope) if self._targets or set_by is None else ()
+        self._results: list[AchievementFact] = _first_per(AchievementFact._make(r) for r in results)
+        self._as_of = {f.achievement.value: _text(f.observed_on) or _text(f.period_end) or "" for f in self._results}
+        self._order()
+        self._latest = self._latest_results()
+        self._built: dict[str, AchievementRow] = {}
+
+    def _order(self) -> None:
+        facts = (*self._targets, *self._results)
+        labels = self.terms.labels(iri for f in facts for iri in (f.province.value, f.indicator.value))
+        as_of = self._as_of
+        # Newest first, kept by the stable sort that follows.
+        self._results.sort(key=lambda f: (as_of[f.achievement.value], f.achievement.value), reverse=True)
+        self._results.sort(key=lambda f: (labels[f.province.value], labels[f.indicator.value]))
+        self._targets.sort(key=lambda f: (_text(f.year) or "9999", labels[f.province.value],
+                                          labels[f.indicator.value], _level_order(f.level), f.target.value))
+
+    def _latest_results(self) -> dict[str, AchievementFact]:
+        """Return, per target, its latest result of the same province and indicator at a compatible level."""
+        by_subject: dict[tuple[str, str], list[AchievementFact]] = defaultdict(list)
+        for f in self._results:
+            by_subject[(f.province.value, f.indicator.value)].append(f)
+        latest = {}
+        for t in self._targets:
+            level = _iri(t.level)
+            matching = [f for f in by_subject.get((t.province.value, t.indicator.value), ())
+                        if compatible(_iri(f.level), level)]
+            best = max(matching, key=lambda f: (self._as_of[f.achievement.value], f.achievement.value), default=None)
+            if best is not None:
+                latest[t.target.value] = best
+        return latest
+
+    def _result(self, f: AchievementFact) -> AchievementRow:
+        key = f.achievement.value
+        if key not in self._built:
+            self._built[key] = achievement_row(self.terms, f)
+        return self._built[key]
+
+    def targets(self, window: Window = EVERYTHING) -> Shown[TargetRow]:
+        """Return the targets in the window, each with its latest compatible result."""
+        rows = []
+        for t in window.cut(self._targets):
+            latest = self._latest.get(t.target.value)
+            rows.append(target_row(self.terms, t, self._result(latest) if latest is not None else None))
+        return Shown(tuple(rows), len(self._targets), window.offset)
+
+    def results(self, window: Window = EVERYTHING, beside_targets: bool = True) -> Shown[AchievementRow]:
+        """Return the results in the window; without `beside_targets`, only those no target shows as its latest."""
+        found = self._results
+        if not beside_targets:
+            shown = {f.achievement.value for f in self._latest.values()}
+            found = [f for f in found if f.achievement.value not in shown]
+        return Shown(tuple(self._result(f) for f in window.cut(found)), len(found), window.offset)
+
+
+def achievements(store: ox.Store, terms: Terms, province: str | None = None,
+                 indicator: str | None = None) -> tuple[AchievementRow, ...]:
+    """Return the achievements of a province and/or an indicator, newest first within each indicator."""
+    return Facts(store, terms, province, indicator).results().rows
+
+
 def targets(store: ox.Store, terms: Terms, province: str | None = None, indicator: str | None = None,
-            set_by: str | None = None, results: Sequence[AchievementRow] | None = None) -> tuple[TargetRow, ...]:
-    """Return the targets of a province, an indicator and/or a document, each with its latest compatible result
-    (among `results` when given, else among the achievements of the same province or indicator)."""
-    bindings = {k: v for k, v in (("province", province), ("indicator", indicator)) if v}
-    if results is None:
-        results = achievements(store, terms, province, indicator)
-    rows = []
-    for r in _first_per(_rows(store, TARGETS, bindings), "target"):
-        row = TargetRow(
-            target=terms(r["target"]), province=terms(r["province"]), indicator=terms(r["indicator"]),
-            quantity=Quantity(r["value"].value, _text(r["valueMax"]), _concept(r["unit"]), _concept(r["comparison"])),
-            year=_text(r["year"]), level=terms.optional(r["level"]), set_by=terms.optional(r["setBy"]),
-            set_by_number=_text(r["setByNumber"]), source=terms.optional(r["source"]),
-        )
-        # dx:setBy is optional in the query, so a substitution would not filter on it: filter here.
-        if set_by is None or (row.set_by is not None and row.set_by.value == set_by):
-            rows.append(replace(row, latest=latest_for(row, results)))
-    rows.sort(key=lambda t: (t.year or "9999", t.province.label("vi"), t.indicator.label("vi"), t.level_order,
-                             t.target.value))
-    return tuple(rows)
-
-
-def rankings(store: ox.Store, terms: Terms, province: str | None = None,
-             index: str | None = None) -> tuple[RankingRow, ...]:
-    """Return the rank statements of a province and/or an index, by index, year, pillar and source kind."""
-    bindings = {k: v for k, v in (("province", province), ("index", index)) if v}
-    rows = []
-    for r in _first_per(_rows(store, RANKINGS, bindings), "ranking"):
-        edition, published = _text(r["editionYear"]), _text(r["publishedYear"])
-        year = edition or published
-        out_of, change = _text(r["outOf"]), _text(r["rankChange"])
-        rows.append(RankingRow(
-            ranking=terms(r["ranking"]), province=terms(r["province"]), index=terms(r["index"]),
-            rank=int(r["rank"].value), out_of=int(out_of) if out_of else None, score=_text(r["score"]),
-            year=int(year[:4]) if year and year[:4].isdigit() else None,
-            year_kind="edition" if edition else "published", pillar=terms.optional(r["pillar"]),
-            rank_change=int(change) if change else None, source=terms.optional(r["source"]),
-            source_kind=_concept(r["sourceKind"]) or "", cited_url=_text(r["url"]),
-        ))
-    rows.sort(key=lambda k: (k.index.value, k.year or 0, k.pillar is not None,
-                             k.pillar.value if k.pillar else "", k.province.label("vi"), k.source_order,
-                             k.ranking.value))
-    return tuple(rows)
+            set_by: str | None = None) -> tuple[TargetRow, ...]:
+    """Return the targets of a province, an indicator and/or a document, each with its latest compatible result."""
+    return Facts(store, terms, province, indicator, set_by).targets().rows
 
 
 def index_iri(slug: str) -> str:

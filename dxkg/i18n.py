@@ -212,7 +212,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "source.original": ("bài gốc", "original"),
     "index.other_statement": ("nguồn khác ghi {rank}", "another source says {rank}"),
     "entity.types": ("Loại:", "Type:"),
+    "entity.linked_from": ("Được liên kết từ", "Linked from"),
+    "entity.values": ("Giá trị", "Values"),
+    "entity.graphs": ("Đồ thị có tên", "Named graphs"),
     "machine": ("Dữ liệu máy đọc được", "Machine-readable data"),
+    # long lists: the first rows on an entity page, every row on the list's own pages
+    "list.shown": ("Đang hiện {shown} trên {total}.", "Showing {shown} of {total}."),
+    "list.all": ("Xem tất cả {total}", "See all {total}"),
+    "list.rows": ("Dòng {first}–{last} trên {total}", "Rows {first}–{last} of {total}"),
+    "list.pages": ("Các trang", "Pages"),
+    "list.page": ("Trang {page}/{pages}", "Page {page} of {pages}"),
+    "list.previous": ("Trang trước", "Previous page"),
+    "list.next": ("Trang sau", "Next page"),
+    "list.empty": ("Danh sách trống.", "The list is empty."),
+    "index.editions": ("Các kỳ xếp hạng", "Editions"),
+    "index.edition_page": ("Xếp hạng đầy đủ của kỳ, theo trụ cột", "The edition's full ranks, by pillar"),
+    "index.older": ("Các kỳ trước", "Earlier editions"),
 }
 
 
@@ -346,10 +361,16 @@ def _context_lang(context: Mapping[str, Any], lang_of: Callable[[Any], str]) -> 
     return lang_of(request) if request is not None else DEFAULT_LANG
 
 
+def _in_page_language(helper: Callable[..., Any], current: Callable[[Mapping[str, Any]], str]) -> Callable[..., Any]:
+    """Return a template global calling `helper(lang, ...)` with the page's language."""
+    return pass_context(lambda context, *args: helper(current(context), *args))
+
+
 def install(env: Environment, lang_of: Callable[[Any], str]) -> None:
     """Add the page helpers to a Jinja environment; each reads the page language from the context.
 
-    Globals: `t(key, **values)` (UI string), `page_lang()`, `languages`, `language_names`.
+    Globals: `t(key, **values)` (UI string), `page_lang()`, `languages`, `language_names`, and the
+    markup of terms and figures (`dxkg.markup`: `link`, `links`, `source`, `when`, `period`, `qty`, `result`).
     Filters: `number`, `percent`, `quantity(unit, comparison, value_max)`, `date`, `period(end)`.
     `lang_of(request)` gives the language of a page rendered without a `lang` variable (error pages)."""
 
@@ -360,11 +381,14 @@ def install(env: Environment, lang_of: Callable[[Any], str]) -> None:
         # Placeholders may take markup (a <time>, a link) from the template; plain values are escaped.
         return Markup(escape(message(key, current(context)))).format(**values)
 
+    from . import markup  # markup formats with this module's functions
+
     env.globals.update(
         t=pass_context(translate),
         page_lang=pass_context(current),
         languages=LANGUAGES,
         language_names=LANGUAGE_NAMES,
+        **{name: _in_page_language(helper, current) for name, helper in markup.HELPERS.items()},
     )
     env.filters.update(
         number=pass_context(lambda context, value: format_number(value, current(context))),

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 import pyoxigraph as ox
 
-from . import facts
+from . import agreements, facts, systems, view_query
+from .agreements import AgreementRow
 from .entities import Labels, Term
-from .facts import TargetRow, Terms
-from .namespaces import DX, PREFIXES
+from .facts import TargetRow
+from .lists import FIRST, Shown, Window, shown
+from .namespaces import DX
+from .systems import SystemRow
+from .terms import Terms
 
 PageKind = Literal["province", "document", "partner", "platform", "indicator", "index", "entity"]
 # The dx: class whose instances (directly or through a subclass) get each specialised page, in precedence order.
@@ -27,35 +30,6 @@ SELECT ?entity ?kind WHERE {
   ?entity a ?class . ?class rdfs:subClassOf* ?kind .
   VALUES ?kind { dx:ProvincialUnit dx:Document dx:Partner dx:PlatformKind dx:Indicator dx:Index }
 }"""
-
-# Agreements of a partner or of one of its branches, with the province, period and source.
-PARTNER_AGREEMENTS = """
-SELECT DISTINCT ?partner ?agreement ?party ?province ?periodStart ?periodEnd ?signedOn ?source WHERE {
-  ?agreement a dx:Agreement . { ?agreement dx:partner ?party } UNION { ?agreement dx:party ?party }
-  ?party org:subOrganizationOf* ?partner .
-  OPTIONAL { ?agreement dx:province ?province }
-  OPTIONAL { ?agreement dx:periodStart ?periodStart }
-  OPTIONAL { ?agreement dx:periodEnd ?periodEnd }
-  OPTIONAL { ?agreement dx:signedOn ?signedOn }
-  OPTIONAL { ?agreement dcterms:source ?source }
-}"""
-
-# What the system pages show of each system: province, operator, provider, start, source.
-_SYSTEM_DETAILS = """
-  OPTIONAL { ?system dx:province ?province }
-  OPTIONAL { ?system dx:operatedBy ?operator }
-  OPTIONAL { ?system dx:providedBy ?provider }
-  OPTIONAL { ?system dx:inServiceSince ?since }
-  OPTIONAL { ?system dcterms:source ?source }
-}"""
-# Systems a partner, or one of its branches, provides.
-SYSTEMS_PROVIDED = """
-SELECT DISTINCT ?partner ?system ?province ?operator ?provider ?since ?source WHERE {
-  ?system a dx:InformationSystem ; dx:providedBy ?branch . ?branch org:subOrganizationOf* ?partner .""" + _SYSTEM_DETAILS
-# Systems of one platform kind.
-SYSTEMS_OF_KIND = """
-SELECT DISTINCT ?kind ?system ?province ?operator ?provider ?since ?source WHERE {
-  ?system a dx:InformationSystem ; dx:platformKind ?kind .""" + _SYSTEM_DETAILS
 
 RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 SKOS_DEFINITION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#definition")
@@ -78,31 +52,6 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
-class AgreementItem:
-    """An agreement a partner (or its branch) is party to."""
-
-    agreement: Term
-    party: Term
-    province: Term | None
-    period_start: str | None
-    period_end: str | None
-    signed_on: str | None
-    source: Term | None
-
-
-@dataclass(frozen=True, slots=True)
-class SystemItem:
-    """An information system with its province, operator, provider, start and source."""
-
-    system: Term
-    province: Term | None
-    operator: Term | None
-    provider: Term | None
-    since: str | None
-    source: Term | None
-
-
-@dataclass(frozen=True, slots=True)
 class DocumentProfile:
     """A resolution, plan, decision or programme read as a document: what, who, where, which targets, sources."""
 
@@ -117,10 +66,10 @@ class DocumentProfile:
     period_end: str | None
     vision_year: str | None
     implements: tuple[Term, ...]
-    implemented_by: tuple[Term, ...]
+    implemented_by: Shown[Term]
     topics: tuple[Term, ...]
-    targets: tuple[TargetRow, ...]
-    basis_of: tuple[Term, ...]
+    targets: Shown[TargetRow]
+    basis_of: Shown[Term]
     notes: tuple[Note, ...]
     sources: tuple[Term, ...]
 
@@ -133,28 +82,22 @@ class PartnerProfile:
     types: tuple[Term, ...]
     parents: tuple[Term, ...]
     branches: tuple[Term, ...]
-    agreements: tuple[AgreementItem, ...]
-    systems: tuple[SystemItem, ...]
+    agreements: Shown[AgreementRow]
+    systems: Shown[SystemRow]
+    provinces: tuple[Term, ...]
     posts: tuple[Term, ...]
     notes: tuple[Note, ...]
     sources: tuple[Term, ...]
 
-    @property
-    def provinces(self) -> tuple[Term, ...]:
-        return _unique([a.province for a in self.agreements] + [s.province for s in self.systems])
-
 
 @dataclass(frozen=True, slots=True)
 class PlatformProfile:
-    """A platform kind: what it is and every system of that kind, by province."""
+    """A platform kind: what it is and the systems of that kind, by province."""
 
     platform: Term
     notes: tuple[Note, ...]
-    systems: tuple[SystemItem, ...]
-
-    @property
-    def provinces(self) -> tuple[Term, ...]:
-        return _unique(s.province for s in self.systems)
+    systems: Shown[SystemRow]
+    provinces: tuple[Term, ...]
 
 
 def _unique(terms: Iterable[Term | None]) -> tuple[Term, ...]:
@@ -168,9 +111,7 @@ def _unique(terms: Iterable[Term | None]) -> tuple[Term, ...]:
 def page_kind(store: ox.Store, iri: str) -> PageKind:
     """Return which page an entity gets: a specialised one for provinces, documents, partners, platform
     kinds, indicators and indices, else the generic entity page."""
-    rows = store.query(KINDS, use_default_graph_as_union=True, prefixes=PREFIXES,
-                       substitutions={ox.Variable("entity"): ox.NamedNode(iri)})
-    found = {row["kind"].value for row in rows}
+    found = {row["kind"].value for row in view_query.select(store, KINDS, entity=iri)}
     return next((kind for kind, cls in KIND_CLASSES if cls in found), "entity")
 
 
@@ -212,6 +153,29 @@ def _dx_types(terms: Terms, store: ox.Store, iri: str) -> tuple[Term, ...]:
     return tuple(t for t in _terms(terms, _objects(store, iri, RDF_TYPE)) if t.value.startswith(DX))
 
 
+def linked_from(store: ox.Store, terms: Terms, predicate: ox.NamedNode, iri: str, window: Window) -> Shown[Term]:
+    """Return, in `window`, the entities that point to `iri` by `predicate`: by label when they all fit,
+    else by IRI (no label look-up per entity)."""
+    page, total = shown({s.value for s in _subjects(store, predicate, iri)}, window)
+    rows = tuple(terms.iri(s) for s in page)
+    return Shown(_unique(rows) if window.offset == 0 and total <= window.limit else rows, total, window.offset)
+
+
+def implemented_by(store: ox.Store, iri: str, window: Window) -> Shown[Term]:
+    """Return the documents implementing a document, in `window`."""
+    return linked_from(store, Terms(store), dx("implements"), iri, window)
+
+
+def basis_of(store: ox.Store, iri: str, window: Window) -> Shown[Term]:
+    """Return what a document is the legal basis of, in `window`."""
+    return linked_from(store, Terms(store), dx("legalBasis"), iri, window)
+
+
+def document_targets(store: ox.Store, iri: str, window: Window) -> Shown[TargetRow]:
+    """Return the targets a document sets, in `window`, each with its latest result."""
+    return facts.Facts(store, Terms(store), set_by=iri).targets(window)
+
+
 def document_profile(store: ox.Store, iri: str) -> DocumentProfile:
     """Return a document's page: number, title, dates, issuer, units, links to other documents, targets."""
     terms = Terms(store)
@@ -227,63 +191,36 @@ def document_profile(store: ox.Store, iri: str) -> DocumentProfile:
         period_end=_literal(store, iri, dx("periodEnd")),
         vision_year=_literal(store, iri, dx("visionYear")),
         implements=_terms(terms, _objects(store, iri, dx("implements"))),
-        implemented_by=_terms(terms, _subjects(store, dx("implements"), iri)),
+        implemented_by=linked_from(store, terms, dx("implements"), iri, FIRST),
         topics=_terms(terms, _objects(store, iri, dx("topic"))),
-        targets=facts.targets(store, terms, set_by=iri),
-        basis_of=_terms(terms, _subjects(store, dx("legalBasis"), iri)),
+        targets=facts.Facts(store, terms, set_by=iri).targets(FIRST),
+        basis_of=linked_from(store, terms, dx("legalBasis"), iri, FIRST),
         notes=_notes(store, iri),
         sources=_terms(terms, _objects(store, iri, DCT_SOURCE)),
     )
 
 
-def _systems(store: ox.Store, terms: Terms, query: str, variable: str, iri: str) -> tuple[SystemItem, ...]:
-    rows = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES,
-                       substitutions={ox.Variable(variable): ox.NamedNode(iri)})
-    items: dict[str, SystemItem] = {}
-    for r in rows:
-        items.setdefault(r["system"].value, SystemItem(
-            terms(r["system"]), terms.optional(r["province"]), terms.optional(r["operator"]),
-            terms.optional(r["provider"]), r["since"].value if r["since"] is not None else None,
-            terms.optional(r["source"])))
-    return tuple(sorted(items.values(), key=lambda s: (s.province is None, s.province.label("vi") if s.province
-                                                      else "", s.system.label("vi"))))
-
-
 def partner_profile(store: ox.Store, iri: str) -> PartnerProfile:
     """Return a partner's page: its group and branches, agreements, provinces, systems and people."""
     terms = Terms(store)
-    agreements: dict[str, AgreementItem] = {}
-    rows = store.query(PARTNER_AGREEMENTS, use_default_graph_as_union=True, prefixes=PREFIXES,
-                       substitutions={ox.Variable("partner"): ox.NamedNode(iri)})
-    by_agreement: dict[str, list[ox.QuerySolution]] = defaultdict(list)
-    for r in rows:
-        by_agreement[r["agreement"].value].append(r)
-    for agreement, group in by_agreement.items():
-        # The party named is the partner itself when it is a party, else its branch.
-        first = next((r for r in group if r["party"].value == iri), group[0])
-        agreements[agreement] = AgreementItem(
-            terms(first["agreement"]), terms(first["party"]), terms.optional(first["province"]),
-            _value(first["periodStart"]), _value(first["periodEnd"]), _value(first["signedOn"]),
-            terms.optional(first["source"]))
+    deals = agreements.of_partner(store, terms, iri, FIRST)
+    provided = systems.provided_by(store, terms, iri, FIRST)
     return PartnerProfile(
         partner=terms.iri(iri),
         types=_dx_types(terms, store, iri),
         parents=_terms(terms, _objects(store, iri, ORG_SUB)),
         branches=_terms(terms, _subjects(store, ORG_SUB, iri)),
-        agreements=tuple(sorted(agreements.values(), key=lambda a: (a.period_start or a.signed_on or "9999",
-                                                                   a.agreement.label("vi")))),
-        systems=_systems(store, terms, SYSTEMS_PROVIDED, "partner", iri),
+        agreements=deals.rows,
+        systems=provided.rows,
+        provinces=_unique((*deals.provinces, *provided.provinces)),
         posts=_terms(terms, _subjects(store, dx("postIn"), iri)),
         notes=_notes(store, iri),
         sources=_terms(terms, _objects(store, iri, DCT_SOURCE)),
     )
 
 
-def _value(node: object) -> str | None:
-    return node.value if isinstance(node, ox.Literal) else None
-
-
 def platform_profile(store: ox.Store, iri: str) -> PlatformProfile:
-    """Return a platform kind's page: what it is and every system of that kind with its province."""
+    """Return a platform kind's page: what it is and the systems of that kind with their province."""
     terms = Terms(store)
-    return PlatformProfile(terms.iri(iri), _notes(store, iri), _systems(store, terms, SYSTEMS_OF_KIND, "kind", iri))
+    found = systems.of_kind(store, terms, iri, FIRST)
+    return PlatformProfile(terms.iri(iri), _notes(store, iri), found.rows, found.provinces)

@@ -26,6 +26,7 @@ PAGES = {
     "home": "/",
     "search": "/search?" + urlencode({"q": "hau giang"}),
     "province": "/id/province/hau-giang",
+    "entity-list": "/id/source/article-004-gia-lai/linked-from?" + urlencode({"property": "dcterms:source"}),
     "query-editor": "/sparql?" + urlencode({"query": EDITOR_QUERY}),
 }
 

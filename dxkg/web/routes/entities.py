@@ -12,11 +12,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from ... import comparison, dashboard, entities, ontology_doc, profile
-from ...errors import NotFound
+from ... import comparison, dashboard, entities, entity_lists, ontology_doc, profile
+from ...config import Settings
+from ...errors import BadQuery, NotFound
 from ...formats import BY_NAME, Format
 from ...i18n import LANGUAGE_VARY
-from ...config import Settings
+from ...lists import FIRST, Window
 from ...namespaces import iri_for
 from ...store import LoadedStore
 from ..caching import cache_headers, etag_for, is_not_modified
@@ -38,6 +39,10 @@ PAGES: dict[str, tuple[str, Callable[[ox.Store, str], object]]] = {
 }
 # A page's language comes from `?lang=` (in the URL), the language cookie or Accept-Language.
 HTML_VARY = f"Accept, {LANGUAGE_VARY}"
+# A page embeds its entity's description as JSON-LD; an entity more triples point to embeds its own
+# triples alone (the complete description is its twin, linked from the page).
+EMBEDDED_INCOMING = 100
+MAX_PAGE = 1_000_000
 
 
 @router.get("/ontology", name="ontology_page", responses=NEGOTIATED)
@@ -112,9 +117,9 @@ def entity(type_name: str, slug: str, request: Request, loaded: StoreDep, settin
     store = loaded.store
 
     def page() -> tuple[str, dict]:
-        graph = entities.describe_graph(store, iri)
+        graph = entities.describe_graph(store, iri, incoming_limit=EMBEDDED_INCOMING)
         jsonld = json.loads(entities.serialize(graph, BY_NAME["jsonld"]))
-        context = {"entity": entities.describe(store, iri), "jsonld": jsonld}
+        context = {"entity": entities.describe(store, iri, FIRST), "jsonld": jsonld}
         kind = profile.page_kind(store, iri)
         if kind in PAGES:
             template, view = PAGES[kind]
@@ -125,6 +130,64 @@ def entity(type_name: str, slug: str, request: Request, loaded: StoreDep, settin
         raise NotFound(f"no entity {iri}")
     return _negotiated(request, loaded, settings, templates, fmt, twins, html_url, "entity",
                        html=page, graph=lambda: entities.describe_graph(store, iri))
+
+
+@router.get("/id/{type_name}/{slug}/{list_name}", name="entity_list",
+            responses={200: {"content": {"text/html": {}}}, 304: {}, 400: {}, 404: {}})
+def entity_list(type_name: str, slug: str, list_name: str, request: Request, loaded: StoreDep,
+                settings: SettingsDep, templates: TemplatesDep) -> Response:
+    """One of an entity page's long lists, complete, as an HTML page: e.g. `/id/partner/vnpt/agreements`.
+
+    The entity page shows the first rows of each long list and links here; `?page=N` pages through
+    every row in the same order. Lists: `documents`, `agreements`, `systems`, `targets`, `results`,
+    `rankings?index=` (provinces); `agreements`, `systems` (partners); `systems` (platform kinds);
+    `targets`, `results` (indicators); `editions`, `histories` (indices); `targets`, `implemented-by`,
+    `basis-of` (documents); and for any entity `linked-from?property=`, `values?property=` (its links in
+    and out by one property, e.g. `property=dx:province`) and `graphs`. `404` for an unknown entity or
+    list or a page past the last; `400` for a missing parameter or a page that is not a positive number."""
+    iri = iri_for(f"id/{type_name}/{slug}")
+    store = loaded.store
+    if not entities.exists(store, iri):
+        raise NotFound(f"no entity {iri}")
+    kind = profile.page_kind(store, iri)
+    listing = entity_lists.find(kind, list_name)
+    page = _page_number(request.query_params.get("page", "1"))
+    params = {}
+    if listing.parameter:
+        params[listing.parameter] = request.query_params.get(listing.parameter, "").strip()
+        if not params[listing.parameter]:
+            raise BadQuery(f"missing parameter '{listing.parameter}'")
+    lang = page_lang(request)
+    variant = hashlib.sha256("\n".join([iri, list_name, str(page), *params.values()]).encode()).hexdigest()[:24]
+    etag = etag_for(loaded.version, f"list-{variant}-{lang}")
+    headers = cache_headers(settings, etag) | CORS | {"Vary": HTML_VARY}
+    if is_not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    view = listing.build(store, iri, Window.page(page, listing.page_rows), params)
+    rows = entity_lists.rows_of(view)
+    pages = max(1, -(-rows.total // listing.page_rows))
+    if page > pages:
+        raise NotFound(f"no page {page}: the list has {pages}")
+    here = request.url_for("entity_list", type_name=type_name, slug=slug, list_name=list_name)
+
+    def page_url(number: int) -> str:
+        return str(here.include_query_params(**params, page=number)) if 1 <= number <= pages else ""
+
+    about = None
+    for name in ("property", "index"):
+        if name in params:
+            about = entities.term(store, ox.NamedNode(entity_lists.parameter_iri(params, name)))
+    return templates.TemplateResponse(request, "entity_list.html", {
+        "lang": lang, "entity": entities.term(store, ox.NamedNode(iri)), "kind": kind, "listing": listing,
+        "about": about, "view": view, "rows": rows, "page": page, "pages": pages,
+        "previous_url": page_url(page - 1), "next_url": page_url(page + 1),
+    }, headers=headers)
+
+
+def _page_number(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise BadQuery(f"parameter 'page': '{raw[:20]}' is not a page number")
+    return int(raw)
 
 
 def _negotiated(request: Request, loaded: LoadedStore, settings: Settings, templates: Jinja2Templates, fmt: Format,

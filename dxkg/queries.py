@@ -2,8 +2,10 @@
 
 A header line is `#+ key: value`. Keys: `title`, `description`, `tags` (comma-separated) and,
 once per parameter, `param: name | type | required or optional | example | description`.
-Parameters are bound as SPARQL substitutions (SEP-0007): the query text never changes, so a
-value can only ever be a value. An optional parameter left out leaves its variable free.
+Parameters are bound as typed RDF terms, never spliced as text: `dxkg.sparql.execute` puts them
+in a VALUES row at the top of the query's WHERE group (planned first, unlike SEP-0007
+substitutions), so a value can only ever be a value. An optional parameter left out leaves its
+variable free.
 """
 
 from __future__ import annotations

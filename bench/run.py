@@ -83,7 +83,7 @@ def count_triples(server: servers.Server, timeout_s: float) -> int | None:
 
 
 DUMPS = {
-    "dxkg": [("/dumps/dxkg.nq.gz", "*/*", "/dumps/dxkg.nq.gz, first request: written on demand"),
+    "dxkg": [("/dumps/dxkg.nq.gz", "*/*", "/dumps/dxkg.nq.gz, first request (written by dxkg load)"),
              ("/dumps/dxkg.nq.gz", "*/*", "/dumps/dxkg.nq.gz again"),
              ("/store", "application/n-quads", "/store as N-Quads")],
     "oxigraph": [("/store", "application/n-quads", "/store as N-Quads")],

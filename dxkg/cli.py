@@ -12,10 +12,10 @@ import pyoxigraph as ox
 
 from . import __version__
 from .config import Settings
-from .dumps import CLI_FORMATS, write_dump, write_dump_file
+from .dumps import CLI_FORMATS, GZIP_LEVEL, write_dump, write_dump_file
 from .errors import BadQuery, DxkgError
 from .formats import FORMATS, by_name
-from .store import LoadedStore, build, current_manifest, discover_sources, is_current, open_current
+from .store import LoadedStore, build, current_manifest, discover_sources, is_current, open_current, snapshot_dir
 from .validation import compact, validate
 
 QUERY_FORMATS = ["table"] + [f.name for f in FORMATS if f.kind in ("results", "graph")]
@@ -43,8 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("load", help="build the store from ontology/ and data/ (atomically)",
-                       description="Parse every source into its named graph and switch the store to the new "
-                                   "version only when all of them parsed. Unchanged sources are not reparsed.")
+                       description="Parse every source into its named graph, write the snapshot with its dumps "
+                                   "and search index, and switch the store to the new version only when all of "
+                                   "them parsed. Unchanged sources are not reparsed (missing dumps or search "
+                                   "index of the current version are written).")
     p.add_argument("--force", action="store_true", help="rebuild even if the sources are unchanged")
     p.set_defaults(run=cmd_load)
 
@@ -84,11 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    from .derived import write_missing
+
     started = time.perf_counter()
     sources = discover_sources(settings)
     if not args.force and is_current(settings, sources):
         loaded = open_current(settings)
-        print(f"up to date: version {loaded.version}, {loaded.manifest.triples} triples")
+        written = write_missing(snapshot_dir(settings, loaded.version), loaded.manifest, loaded.store)
+        also = f"; wrote its {' and '.join(written)}" if written else ""
+        print(f"up to date: version {loaded.version}, {loaded.manifest.triples} triples{also}")
         return 0
     loaded = build(settings, sources)
     elapsed = time.perf_counter() - started
@@ -132,7 +138,7 @@ def cmd_dump(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wrote {args.output} ({len(loaded.store)} quads, version {loaded.version})", file=sys.stderr)
     elif args.gzip:
         import gzip
-        with gzip.GzipFile(fileobj=sys.stdout.buffer, mode="wb", mtime=0) as out:
+        with gzip.GzipFile(fileobj=sys.stdout.buffer, mode="wb", mtime=0, compresslevel=GZIP_LEVEL) as out:
             write_dump(loaded.store, out, rdf_format)
     else:
         write_dump(loaded.store, sys.stdout.buffer, rdf_format)

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     result_limit: int = Field(100_000, ge=1)
     query_workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1)  # the usable cores
     max_queries_in_flight: int = Field(0, ge=0)  # 0: 32 per query worker
+    # A query worker holding more memory of its own after a query is replaced by a fresh one (dxkg.pool.memory).
+    # Unset: the size of the server when it forked the workers' zygote (about the store's size); 0: never.
+    worker_memory_mb: int | None = Field(None, ge=0)
     reload_poll_s: float = Field(2.0, ge=0)  # how often var/current.json is checked; 0: only on SIGHUP
     max_body_bytes: int = Field(1 << 20, ge=1024)  # a longer request body: 413
     max_url_bytes: int = Field(64 * 1024, ge=1024)  # a longer path and query string: 414

@@ -1,9 +1,10 @@
 """Build, snapshot and open the pyoxigraph store: one named graph per source document.
 
 A build parses every source into a fresh in-memory store. Only when every file has parsed is
-the result written as a versioned snapshot (TriG + manifest) and the `current` pointer
-switched to it with one atomic rename, so a failed build leaves the previous version serving.
-Opening reuses the snapshot of unchanged sources: one file read, and the version's dumps kept.
+the result written as a versioned snapshot (TriG + manifest, and the files derived from them: the
+dumps and the search index, see dxkg.derived) and the `current` pointer switched to it with one
+atomic rename, so a failed build leaves the previous version serving. Opening reuses the snapshot
+of unchanged sources: one file read, and the version's derived files kept.
 """
 
 from __future__ import annotations
@@ -65,10 +66,11 @@ class Manifest:
 
 @dataclass(frozen=True, slots=True)
 class LoadedStore:
-    """An in-memory store with the manifest of the snapshot it came from."""
+    """An in-memory store with the manifest of the snapshot it came from, and that snapshot's folder."""
 
     store: ox.Store
     manifest: Manifest
+    folder: Path | None = None
 
     @property
     def version(self) -> str:
@@ -141,8 +143,13 @@ def is_current(settings: Settings, sources: list[SourceFile] | None = None) -> b
     return manifest.fingerprint == fingerprint(sources or discover_sources(settings))
 
 
-def build(settings: Settings, sources: list[SourceFile] | None = None) -> LoadedStore:
-    """Parse every source, write a snapshot, and switch `current` to it; raise LoadError on bad input."""
+def build(settings: Settings, sources: list[SourceFile] | None = None, derived_in_child: bool = False) -> LoadedStore:
+    """Parse every source, write a snapshot, and switch `current` to it; raise LoadError on bad input.
+
+    The snapshot's dumps and search index (dxkg.derived) are written before the switch, in this
+    process, or with `derived_in_child` in a child process (a server: what building the search
+    index leaves in the heap would stay with it).
+    """
     sources = sources if sources is not None else discover_sources(settings)
     store = parse_sources(sources)
     graphs = count_by_graph(store)
@@ -155,10 +162,10 @@ def build(settings: Settings, sources: list[SourceFile] | None = None) -> Loaded
         graphs=graphs,
         sources=[{"path": str(s.path), "graph": s.graph, "sha256": s.sha256} for s in sources],
     )
-    _write_snapshot(settings, store, manifest)
+    _write_snapshot(settings, store, manifest, derived_in_child)
     _point_current_to(settings, manifest)
     _prune_snapshots(settings, keep=manifest.version)
-    return LoadedStore(store, manifest)
+    return LoadedStore(store, manifest, snapshot_dir(settings, manifest.version))
 
 
 def open_current(settings: Settings) -> LoadedStore:
@@ -172,40 +179,52 @@ def open_current(settings: Settings) -> LoadedStore:
         store.bulk_load(path=path, format=ox.RdfFormat.TRIG)
     except (OSError, SyntaxError) as exc:
         raise StoreUnavailable(f"{path}: snapshot unreadable ({exc}); run `dxkg load --force`") from None
-    return LoadedStore(store, manifest)
+    return LoadedStore(store, manifest, path.parent)
 
 
 def load_or_build(settings: Settings) -> tuple[LoadedStore, DxkgError | None]:
     """Return the store for unchanged sources from its snapshot, else build it.
 
     When a rebuild fails but an earlier snapshot exists, that snapshot is returned with the
-    error, so a server keeps answering from the last good version.
+    error, so a server keeps answering from the last good version. A version built here has its
+    dumps and search index written by a child process, out of the server's memory.
     """
     try:
         sources = discover_sources(settings)
         if is_current(settings, sources):
             return open_current(settings), None
-        return build(settings, sources), None
+        return build(settings, sources, derived_in_child=True), None
     except DxkgError as exc:
         if current_manifest(settings) is None:
             raise
         return open_current(settings), exc
 
 
-def _write_snapshot(settings: Settings, store: ox.Store, manifest: Manifest) -> None:
+def _write_snapshot(settings: Settings, store: ox.Store, manifest: Manifest, derived_in_child: bool) -> None:
+    from . import derived  # it reads snapshots: imported here, not at the top
+
+    def write_derived(folder: Path) -> None:
+        if derived_in_child:
+            derived.write_missing_in_child(folder)
+        else:
+            derived.write_missing(folder, manifest, store)
+
     final = snapshot_dir(settings, manifest.version)
     if (final / MANIFEST_FILE).exists():
+        write_derived(final)
         return
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{manifest.version}-", dir=final.parent))
     try:
         store.dump(staging / SNAPSHOT_FILE, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
         (staging / MANIFEST_FILE).write_text(manifest.to_json())
+        write_derived(staging)
         try:
             os.rename(staging, final)
         except OSError:
             if not (final / MANIFEST_FILE).exists():  # not a concurrent build of the same version
                 raise
+            write_derived(final)  # that build may have been stopped before writing them
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -166,7 +166,7 @@ def compute_stats(loaded: LoadedStore) -> DatasetStats:
     return DatasetStats(
         version=loaded.version,
         built_at=loaded.manifest.built_at,
-        triples=len(store),
+        triples=loaded.manifest.triples,  # counting the store would scan all of it
         entities=_int(entities["n"]),
         distinct_subjects=_int(counts["subjects"]),
         distinct_objects=_int(counts["objects"]),

@@ -302,7 +302,7 @@ def test_bind_iri_round_trips(prefix: str, local: str, form: str) -> None:
     st.from_regex(r"[a-z]{1,8}:[^\s]{0,20}", fullmatch=True),
     st.text(alphabet="<>\"{}|^`\\ \x00:/#", max_size=20),
 ))
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)  # a pure function; a pause of the shared machine is no failure
 def test_bind_any_text_gives_a_term_of_the_type_or_bad_query(kind: str, raw: str) -> None:
     try:
         term = param(kind).bind(raw)

@@ -8,7 +8,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 
 import pyoxigraph as ox
 import pytest
@@ -63,6 +63,26 @@ def parent_of(pid: int) -> int:
         return int(stat.read().rsplit(")", 1)[1].split()[1])
 
 
+def run_on_own_thread(scenario: Callable[[], Coroutine[object, object, None]]) -> None:
+    """asyncio.run(scenario()) on a new thread: the main thread may already run an event loop (the
+    browser tests' Playwright session does)."""
+    import asyncio
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
 def count_of(answer_body: bytes) -> int:
     return int(json.loads(answer_body)["results"]["bindings"][0]["n"]["value"])
 
@@ -110,12 +130,15 @@ def test_pool_workers_hold_no_descriptor_of_the_server(loaded: LoadedStore, pool
             listening = f"socket:[{os.fstat(listener.fileno()).st_ino}]"
 
             def descriptors(pid: int) -> list[str]:
-                return [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+                """What the process holds open besides stdio; inherited numbers are kept on /dev/null."""
+                targets = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd") if int(fd) > 2]
+                return [target for target in targets if target != os.devnull]
 
             # Just forked, a process may not have closed them yet: wait for each to settle.
-            assert wait_until(lambda: len(descriptors(pool.zygote_pid)) == 6)  # stdio, control socket, wake-up pipe
+            # The zygote: its control socket, its wake-up pipe and the socket of its spare worker.
+            assert wait_until(lambda: len(descriptors(pool.zygote_pid)) == 4)
             for pid in pool.pids():
-                assert wait_until(lambda pid=pid: len(descriptors(pid)) == 4)  # stdio and its socket
+                assert wait_until(lambda pid=pid: len(descriptors(pid)) == 1)  # its socket
             for pid in [*pool.pids(), pool.zygote_pid]:
                 assert listening not in descriptors(pid)
         finally:
@@ -239,7 +262,7 @@ def test_pool_run_async_answers_times_out_and_spools_like_run(pool: Pool) -> Non
         answers = await asyncio.gather(*(pool.run_async(job(RANDOM)) for _ in range(6)))
         assert len({json.loads(a.body or b"")["results"]["bindings"][0]["u"]["value"] for a in answers}) == 6
 
-    asyncio.run(scenario())
+    run_on_own_thread(scenario)
     assert wait_until(lambda: len(pool.pids()) == 2)
     assert pool.in_flight == 0
 
@@ -257,9 +280,75 @@ def test_pool_run_async_cancelled_kills_the_busy_worker_and_loses_no_idle_one(po
             task.cancel()
         await asyncio.gather(*running_queries, waiting, return_exceptions=True)
 
-    asyncio.run(scenario())
+    run_on_own_thread(scenario)
     assert pool.in_flight == 0
     # Both busy workers were killed (their state mid-query is unknown) and replaced.
     assert wait_until(lambda: len(pool.pids()) == 2 and not set(pool.pids()) & busy)
     answers = [pool.run(job(COUNT)) for _ in range(4)]  # and no worker went missing from the idle queue
     assert all(a.body for a in answers)
+
+
+# --- memory budget -------------------------------------------------------------------------------
+
+# Sorts eight copies of every quad: a worker's heap grows by tens of MiB (a COUNT costs it about 4 MiB).
+HEAVY = ("SELECT ?s ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?copy { 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 } } "
+         "ORDER BY ?o ?copy LIMIT 1")
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if parent_of(int(name)) == pid and running(int(name)):
+                    found.add(int(name))
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+    return found
+
+
+def test_pool_worker_past_its_memory_budget_is_replaced_by_the_spare(loaded: LoadedStore,
+                                                                      pool_settings: Settings) -> None:
+    pool = Pool.start(loaded.store, pool_settings.model_copy(update={"worker_memory_mb": 10}))
+    try:
+        workers = set(pool.pids())
+        assert wait_until(lambda: len(children_of(pool.zygote_pid)) == 3)  # the zygote keeps a spare ready
+        spare = children_of(pool.zygote_pid) - workers
+        for _ in range(4):  # small queries leave both workers under their budget
+            assert count_of(pool.run(job(COUNT)).body or b"") == loaded.manifest.triples
+        assert set(pool.pids()) == workers and pool.retirements == 0
+        assert pool.run(job(HEAVY)).rows == 1  # answered, then the worker leaves
+        assert pool.retirements == 1
+        assert wait_until(lambda: len(pool.pids()) == 2)
+        retired = workers - set(pool.pids())
+        assert len(retired) == 1
+        assert set(pool.pids()) - workers == spare  # the spare took its place: no fork on the way
+        assert wait_until(lambda: not any(exists(pid) for pid in retired))  # exited: its memory is given back
+        assert wait_until(lambda: len(children_of(pool.zygote_pid)) == 3)  # and a new spare is forked
+        for _ in range(4):
+            assert count_of(pool.run(job(COUNT)).body or b"") == loaded.manifest.triples
+        large = pool.run(job(LARGE))  # a spooled answer still arrives whole from a retiring worker
+        assert large.file is not None and large.rows == 3 * loaded.manifest.triples
+        large.close()
+    finally:
+        pool.close()
+
+
+def test_pool_memory_budget_0_never_replaces_a_worker(loaded: LoadedStore, pool_settings: Settings) -> None:
+    pool = Pool.start(loaded.store, pool_settings.model_copy(update={"worker_memory_mb": 0}))
+    try:
+        workers = set(pool.pids())
+        for _ in range(4):
+            assert pool.run(job(HEAVY)).rows == 1
+        assert set(pool.pids()) == workers and pool.retirements == 0 and pool.replacements == 0
+    finally:
+        pool.close()
+
+
+def test_pool_default_memory_budget_is_the_store_size(pool: Pool, loaded: LoadedStore) -> None:
+    # Unset, the budget is the zygote's resident size (the store and the interpreter): everyday
+    # queries never reach it.
+    workers = set(pool.pids())
+    for query in (COUNT, HEAVY, COUNT, HEAVY):
+        assert pool.run(job(query)).rows == 1
+    assert set(pool.pids()) == workers and pool.retirements == 0

@@ -9,7 +9,9 @@ share the in-memory store copy-on-write:
 
 - zygote.py  the zygote, and the server's handles on it and on the workers
 - worker.py  a worker's loop: evaluate, serialize into a spool while counting, reply
-- pool.py    Pool: admission cap, deadlines (SIGKILL), replacement, retirement after a reload
+- memory.py  MemoryBudget: whether a worker holds more memory of its own than it may
+- pool.py    Pool: admission cap, deadlines (SIGKILL), replacement (from the zygote's spare), retirement
+             after a reload
 - job.py     Job, Reply, Answer
 - wire.py    length-prefixed messages and file descriptors over Unix sockets
 """

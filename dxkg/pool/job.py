@@ -28,7 +28,8 @@ class Job:
 @dataclass(frozen=True, slots=True)
 class Reply:
     """A worker's answer to a Job: the result (small bodies inline, large ones follow as a file
-    descriptor) or the DxkgError it raised, by class name."""
+    descriptor) or the DxkgError it raised, by class name; `retire`: the worker exits after this
+    reply (it holds more memory than its budget) and takes no more jobs."""
 
     kind: Kind | None = None
     format_name: str | None = None
@@ -38,6 +39,7 @@ class Reply:
     table: ResultTable | None = None
     error: str | None = None
     message: str = ""
+    retire: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,9 @@
   `run` raises ServerBusy (503 with Retry-After) at once instead of queueing without bound.
 - Deadline: a query has `query_timeout_s` from admission to its answer. At the deadline the server
   SIGKILLs the worker (pyoxigraph cannot be interrupted; only a process can be stopped), raises
-  QueryTimeout (504), and a replacement is forked by the zygote in the background.
+  QueryTimeout (504), and the zygote's spare worker takes its place (it forks the next spare).
+- Memory: a worker that holds more memory of its own than `worker_memory_mb` after a query says so
+  in its reply and exits; it is replaced the same way (dxkg.pool.memory).
 - A worker that dies mid-query (a crash in the store) costs that query a 500, never the server.
 - Retirement after a reload: `retire(successor)` sends new queries to the successor, waits for
   the queries already running here, then stops the zygote, which takes its workers with it.
@@ -45,8 +47,10 @@ class Pool:
         self.size = settings.query_workers
         self.cap = settings.queries_in_flight_cap
         self.replacements = 0
+        self.retirements = 0
+        self._memory_limit = None if settings.worker_memory_mb is None else settings.worker_memory_mb << 20
         self._store: ox.Store | None = store
-        self._zygote = Zygote.fork(store)
+        self._zygote = Zygote.fork(store, self._memory_limit)
         self._idle: queue.Queue[WorkerProcess] = queue.Queue()
         self._workers: set[WorkerProcess] = set()
         self._lock = threading.Lock()
@@ -130,7 +134,7 @@ class Pool:
             except OSError:
                 self._lose(worker)
                 raise QueryFailed("the query worker ended while running this query") from None
-            return self._settle(worker, answer)
+            return self._settle(worker, answer, reply.retire)  # type: ignore[attr-defined]
 
     async def _run_async(self, job: Job, deadline: float) -> Answer:
         while True:
@@ -156,7 +160,7 @@ class Pool:
             except BaseException:  # cancelled (the client went away): the worker's state is unknown
                 self._lose(worker, kill=True)
                 raise
-            return self._settle(worker, answer)
+            return self._settle(worker, answer, reply.retire)  # type: ignore[attr-defined]
 
     async def _take_async(self, deadline: float) -> WorkerProcess:
         """Wait on a thread for a worker to come free; one handed over after a cancellation goes back."""
@@ -167,9 +171,14 @@ class Pool:
             taking.add_done_callback(lambda f: f.cancelled() or f.exception() or self._idle.put(f.result()))
             raise
 
-    def _settle(self, worker: WorkerProcess, answer: Answer | DxkgError) -> Answer:
-        """Give the worker back and return its answer (or raise the query's error)."""
-        self._idle.put(worker)
+    def _settle(self, worker: WorkerProcess, answer: Answer | DxkgError, retire: bool) -> Answer:
+        """Give the worker back, or let it go if it retires, and return its answer (or raise the query's error)."""
+        if retire:  # past its memory budget it exits after this reply; the zygote's spare replaces it
+            with self._lock:
+                self.retirements += 1
+            self._lose(worker)
+        else:
+            self._idle.put(worker)
         if isinstance(answer, DxkgError):
             raise answer
         return answer
@@ -237,7 +246,7 @@ class Pool:
                 return
             if self._zygote is zygote:
                 zygote.stop()
-                self._zygote = Zygote.fork(store)
+                self._zygote = Zygote.fork(store, self._memory_limit)
         try:
             self._add(self._zygote.spawn())
         except (ZygoteLost, OSError) as exc:

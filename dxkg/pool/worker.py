@@ -5,12 +5,16 @@ temporary file) while its rows are counted, so the status is known before the se
 and a large result never sits whole in memory. A small body goes back inside the Reply; a large
 one as the spool's file descriptor, so the worker is free for the next query at once and the
 server streams the file to the client at the client's pace.
+
+After each reply the worker checks its memory (dxkg.pool.memory): past its budget, it says so in
+the reply and exits, and the pool hands its jobs to a fresh worker forked from the zygote.
 """
 
 from __future__ import annotations
 
 import socket
 import tempfile
+from dataclasses import replace
 from typing import IO, BinaryIO
 
 import pyoxigraph as ox
@@ -19,6 +23,7 @@ from .. import sparql
 from ..errors import DxkgError
 from . import wire
 from .job import Job, Reply
+from .memory import MemoryBudget
 
 SPOOL_MEMORY = 1 << 20
 
@@ -58,18 +63,21 @@ class Spool:
             self.file.close()
 
 
-def serve(sock: socket.socket, store: ox.Store) -> None:
-    """Answer jobs from `sock` until the server closes it."""
+def serve(sock: socket.socket, store: ox.Store, budget: MemoryBudget) -> None:
+    """Answer jobs from `sock` until the server closes it, or until a reply past the memory budget."""
     while True:
         try:
             job = wire.recv(sock)
         except wire.PeerGone:
             return
         reply, file = answer(store, job)  # type: ignore[arg-type]
-        wire.send(sock, reply)
+        retire = budget.exceeded()
+        wire.send(sock, replace(reply, retire=True) if retire else reply)
         if file is not None:
             wire.send_fd(sock, file.fileno())
             file.close()
+        if retire:  # the pool puts a fresh worker in its place; exiting gives all this memory back
+            return
 
 
 def answer(store: ox.Store, job: Job) -> tuple[Reply, BinaryIO | None]:

@@ -88,7 +88,9 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
 
 
 async def _dxkg_error(request: Request, exc: DxkgError) -> Response:
-    if exc.status >= 500:
+    if exc.status == 503:  # busy, or a file still being written: the client is told when to come back
+        log.info("%s %s: %s", request.method, request.url.path, exc)
+    elif exc.status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc)
     return error_response(request, exc.status, str(exc), exc.headers or None)
 

@@ -13,6 +13,9 @@ another version, the server, on a background thread:
 5. once the server has let go of the old store, forks the pool once more. The new pool was forked
    while the server held both versions, so its processes kept the old version's pages mapped;
    the fresh fork shares only the version in service.
+
+A version put in service without its dumps and search index (an older dxkg wrote its snapshot) has
+them written by a child process meanwhile (dxkg.web.derived_process).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from ..config import Settings
 from ..errors import DxkgError
 from ..pool import Pool
 from ..store import CURRENT_FILE, LoadedStore, current_manifest, open_current
+from .derived_process import DerivedFilesWriter
 from .state import StoreHolder
 
 log = logging.getLogger("dxkg.reload")
@@ -46,9 +50,10 @@ RELEASE_POLL_S = 0.5
 class Reloader:
     """Puts the snapshot named by `var/current.json` in service when it changes."""
 
-    def __init__(self, holder: StoreHolder, settings: Settings) -> None:
+    def __init__(self, holder: StoreHolder, settings: Settings, derived: DerivedFilesWriter) -> None:
         self.holder = holder
         self.settings = settings
+        self.derived = derived
         self.pointer = settings.var_dir / CURRENT_FILE
         self._stamp = _stamp(self.pointer)
         self._lock = threading.Lock()
@@ -77,6 +82,7 @@ class Reloader:
             previous.pool.retire(successor=pool)
             old = [previous.loaded.store]  # handed over in a list, so the thread holds the only reference
             del previous
+            self.derived.ensure(loaded.version)
         threading.Thread(target=self._refresh_after_release, args=(loaded, old), daemon=True,
                          name="dxkg-pool-refresh").start()
         return True
@@ -114,8 +120,10 @@ async def serving(settings: Settings, loaded: LoadedStore) -> AsyncIterator[Stor
     """Start the query pool for `loaded` and watch for new snapshots until the app stops."""
     pool = await run_in_threadpool(Pool.start, loaded.store, settings)
     holder = StoreHolder(loaded, pool)
+    derived = DerivedFilesWriter(settings)
+    await run_in_threadpool(derived.ensure, loaded.version)
     del loaded, pool  # only the holder keeps them: a reload can then free this version
-    reloader = Reloader(holder, settings)
+    reloader = Reloader(holder, settings, derived)
     wake = asyncio.Event()
     watcher = asyncio.create_task(_watch(reloader, settings, wake))
     remove_handler = _on_sighup(wake.set)
@@ -127,6 +135,7 @@ async def serving(settings: Settings, loaded: LoadedStore) -> AsyncIterator[Stor
         with suppress(asyncio.CancelledError):
             await watcher
         await run_in_threadpool(reloader.close)
+        await run_in_threadpool(derived.close)
 
 
 async def _watch(reloader: Reloader, settings: Settings, wake: asyncio.Event) -> None:

@@ -10,8 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from ... import __version__, metrics, void
-from ...dump_files import DumpFile, DumpIndex, ensure_dumps
+from ...config import Settings
+from ...dump_files import DumpFile, DumpIndex, dumps_index
+from ...dumps import DUMPS
+from ...errors import NotReady
 from ...formats import Format, by_name, negotiate
+from ...store import LoadedStore
 from ..twins import page_lang, wants_page
 from ..caching import cache_headers, etag_for, is_not_modified
 from ..deps import SettingsDep, StoreDep, TemplatesDep
@@ -20,6 +24,7 @@ router = APIRouter(tags=["data"])
 CORS = {"Access-Control-Allow-Origin": "*"}
 VOID_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
                     "text/html")
+DUMPS_RETRY_AFTER_S = 30
 
 
 @router.get("/dumps", name="dump_list")
@@ -27,9 +32,10 @@ def dump_list(request: Request, loaded: StoreDep, settings: SettingsDep, templat
     """The downloadable dumps of the whole dataset: file name, URL, size, triple count, date and SHA-256.
 
     JSON for `Accept: application/json` (or `?format=json`), an HTML page for a browser.
-    `dxkg.ttl` and `dxkg.nt.gz` merge the named graphs; `dxkg.nq.gz` keeps them.
+    `dxkg.ttl` and `dxkg.nt.gz` merge the named graphs; `dxkg.nq.gz` keeps them. `503` with
+    `Retry-After` while the dumps of a version that came without them are being written.
     """
-    index = ensure_dumps(settings, loaded)
+    index = _ready_dumps(settings, loaded)
     html = wants_page(request)
     etag = etag_for(loaded.version, "dumps-html" if html else "dumps-json")
     headers = cache_headers(settings, etag) | CORS
@@ -53,9 +59,10 @@ def dump_file(name: str, request: Request, loaded: StoreDep, settings: SettingsD
     """One dump file (`dxkg.ttl`, `dxkg.nt.gz` or `dxkg.nq.gz`), with ETag and Last-Modified.
 
     Gzip files are sent as `application/gzip`, to be saved as they are. `If-None-Match` or
-    `If-Modified-Since` answer `304` when the client's copy is current.
+    `If-Modified-Since` answer `304` when the client's copy is current. `503` with `Retry-After`
+    while the dumps of a version that came without them are being written.
     """
-    index = ensure_dumps(settings, loaded)
+    index = _ready_dumps(settings, loaded)
     entry = index.get(name)  # only published names: nothing from the URL reaches the file system
     etag = etag_for(loaded.version, entry.filename)
     modified = _timestamp(entry.date)
@@ -79,20 +86,22 @@ def void_description(request: Request, loaded: StoreDep, settings: SettingsDep,
     for a browser.
     """
     fmt = _void_format(request)
+    index = dumps_index(settings, loaded.version)
     etag = etag_for(loaded.version, "void-" + fmt.name)
     headers = cache_headers(settings, etag) | CORS
-    if is_not_modified(request, etag):
+    if fmt.is_html and index is None:  # the page lists the dumps' sizes: not to be kept until they are there
+        headers = {"Cache-Control": "no-store"} | CORS
+    elif is_not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     stats = void.dataset_stats(loaded)
-    index = ensure_dumps(settings, loaded)
-    dump_urls = [_dump_url(request, entry) for entry in index.files]
+    dump_urls = [str(request.url_for("dump_file", name=dump.filename)) for dump in DUMPS]
     sparql_url = str(request.url_for("sparql_get"))
     if fmt.is_html:
         turtle_url = str(request.url_for("void_description").include_query_params(format="ttl"))
         headers["Link"] = f'<{turtle_url}>; rel="alternate"; type="text/turtle"'
         return templates.TemplateResponse(request, "void.html", {
             "lang": page_lang(request), "stats": stats, "sparql_url": sparql_url, "turtle_url": turtle_url,
-            "dumps": [_dump_json(request, entry) for entry in index.files], "dataset": void.DATASET,
+            "dumps": [_dump_json(request, entry) for entry in index.files] if index else [], "dataset": void.DATASET,
             "license": void.LICENSE, "vocabulary": void.DX,
         }, headers=headers)
     body = void.serialize(void.describe(stats, sparql_url, dump_urls), fmt)
@@ -102,11 +111,13 @@ def void_description(request: Request, loaded: StoreDep, settings: SettingsDep,
 @router.get("/healthz", name="healthz", tags=["operations"])
 def healthz(loaded: StoreDep) -> JSONResponse:
     """`200` with the data version, triple and graph counts once the store is loaded."""
+    # Counts from the manifest: len(store) scans every quad (0.1-0.5 s at 1 M triples), and the scan
+    # makes the server's copy of most of the store private (pyoxigraph writes while it reads).
     manifest = loaded.manifest
     return JSONResponse({
         "status": "ok",
         "version": loaded.version,
-        "triples": len(loaded.store),
+        "triples": manifest.triples,
         "graphs": len(manifest.graphs),
         "built_at": manifest.built_at,
         "dxkg_version": __version__,
@@ -120,7 +131,7 @@ def metrics_text(request: Request, loaded: StoreDep) -> Response:
     SPARQL queries by outcome (ok, bad_request, timeout, error), the store's size and version, and
     the response cache's hits, misses, entries and bytes."""
     gauges = [
-        metrics.Gauge("dxkg_store_triples", "Triples (quads) in the store in service.", len(loaded.store)),
+        metrics.Gauge("dxkg_store_triples", "Triples (quads) in the store in service.", loaded.manifest.triples),
         metrics.Gauge("dxkg_store_graphs", "Named graphs in the store in service.",
                       len(loaded.manifest.graphs)),
         metrics.Gauge("dxkg_store_built_timestamp_seconds", "When the store in service was built.",
@@ -133,6 +144,15 @@ def metrics_text(request: Request, loaded: StoreDep) -> Response:
         gauges += cache.gauges()
     return Response(metrics.render(gauges), media_type=metrics.CONTENT_TYPE,
                     headers={"Cache-Control": "no-store"})
+
+
+def _ready_dumps(settings: Settings, loaded: LoadedStore) -> DumpIndex:
+    """Return the index of the version's dumps; raise NotReady (503) while they are being written."""
+    index = dumps_index(settings, loaded.version)
+    if index is None:
+        raise NotReady(f"the dumps of data version {loaded.version} are being written; try again in "
+                       f"{DUMPS_RETRY_AFTER_S} s", DUMPS_RETRY_AFTER_S)
+    return index
 
 
 def _void_format(request: Request) -> Format:

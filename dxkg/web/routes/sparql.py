@@ -169,7 +169,7 @@ def store_get(request: Request, loaded: StoreDep, settings: SettingsDep) -> Resp
         return Response(status_code=304, headers=headers)
     if request.method == "HEAD":
         return _head(fmt, headers)
-    return stream(partial(graph_store.write, loaded.store, selection, fmt), fmt.media_type, headers,
+    return stream(partial(graph_store.write_served, loaded, selection, fmt), fmt.media_type, headers,
                   what="a Graph Store read")
 
 

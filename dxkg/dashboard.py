@@ -20,7 +20,7 @@ from .lists import FIRST, Shown, Window, shown
 from .namespaces import DX
 from .rankings import RankingFact, RankingRow
 from .systems import PlatformGroup
-from .terms import Terms
+from .terms import Terms, unique_terms
 
 SKOS_NOTATION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
 CHART_UNITS = ("percent",)
@@ -168,14 +168,6 @@ def _value(store: ox.Store, subject: str, predicate: ox.NamedNode) -> ox.NamedNo
     return quad.object if quad is not None else None
 
 
-def _unique(terms: Iterable[Term | None]) -> tuple[Term, ...]:
-    seen: dict[str, Term] = {}
-    for t in terms:
-        if t is not None:
-            seen.setdefault(t.value, t)
-    return tuple(sorted(seen.values(), key=lambda t: t.label("vi")))
-
-
 def _grouped(rows: Iterable[ox.QuerySolution], key: str) -> dict[str, list[ox.QuerySolution]]:
     groups: dict[str, list[ox.QuerySolution]] = defaultdict(list)
     for row in rows:
@@ -231,7 +223,7 @@ def documents(store: ox.Store, terms: Terms, iri: str, window: Window) -> Shown[
             document=terms.iri(doc), type=terms(types[0]), number=_text(first["number"]),
             issued_on=_text(first["issuedOn"]), issuer=terms.optional(first["issuer"]),
             period_start=_text(first["periodStart"]), period_end=_text(first["periodEnd"]),
-            vision_year=_text(first["visionYear"]), implements=_unique(terms.optional(r["implements"]) for r in group),
+            vision_year=_text(first["visionYear"]), implements=unique_terms(terms.optional(r["implements"]) for r in group),
             source=terms.optional(first["source"]),
         ))
     return Shown(tuple(rows), total, window.offset)
@@ -243,7 +235,7 @@ def _changes(store: ox.Store, terms: Terms, query: str, iri: str, other_side: bo
         first = group[0]
         unit = first["unit"] if other_side else None
         changes.append(Change(terms.iri(change), first["date"].value, terms.optional(unit),
-                              _unique(terms.optional(r["other"]) for r in group),
+                              unique_terms(terms.optional(r["other"]) for r in group),
                               terms.optional(first["basis"]), terms.optional(first["source"])))
     changes.sort(key=lambda c: c.date)
     return tuple(changes)

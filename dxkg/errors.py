@@ -76,29 +76,23 @@ class QueryTimeout(DxkgError):
     status = 504
 
 
-class ServerBusy(DxkgError):
+class TryLater(DxkgError):
+    """503 with `Retry-After`: the request is fine, the server cannot answer it for `retry_after` s."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class ServerBusy(TryLater):
     """Too many queries in flight: refused at once rather than queued; try again after `retry_after` s."""
 
-    status = 503
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}
-
-
-class NotReady(DxkgError):
+class NotReady(TryLater):
     """A file derived from the data version (its dumps, its search index) is still being written."""
-
-    status = 503
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}

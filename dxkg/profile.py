@@ -15,7 +15,7 @@ from .facts import TargetRow
 from .lists import FIRST, Shown, Window, shown
 from .namespaces import DX
 from .systems import SystemRow
-from .terms import Terms
+from .terms import Terms, unique_terms
 
 PageKind = Literal["province", "document", "partner", "platform", "indicator", "index", "entity"]
 # The dx: class whose instances (directly or through a subclass) get each specialised page, in precedence order.
@@ -100,14 +100,6 @@ class PlatformProfile:
     provinces: tuple[Term, ...]
 
 
-def _unique(terms: Iterable[Term | None]) -> tuple[Term, ...]:
-    seen: dict[str, Term] = {}
-    for t in terms:
-        if t is not None:
-            seen.setdefault(t.value, t)
-    return tuple(sorted(seen.values(), key=lambda t: t.label("vi")))
-
-
 def page_kind(store: ox.Store, iri: str) -> PageKind:
     """Return which page an entity gets: a specialised one for provinces, documents, partners, platform
     kinds, indicators and indices, else the generic entity page."""
@@ -146,7 +138,7 @@ def _notes(store: ox.Store, iri: str) -> tuple[Note, ...]:
 
 
 def _terms(terms: Terms, nodes: Iterable[object]) -> tuple[Term, ...]:
-    return _unique(terms(n) for n in nodes if isinstance(n, ox.NamedNode))
+    return unique_terms(terms(n) for n in nodes if isinstance(n, ox.NamedNode))
 
 
 def _dx_types(terms: Terms, store: ox.Store, iri: str) -> tuple[Term, ...]:
@@ -158,7 +150,7 @@ def linked_from(store: ox.Store, terms: Terms, predicate: ox.NamedNode, iri: str
     else by IRI (no label look-up per entity)."""
     page, total = shown({s.value for s in _subjects(store, predicate, iri)}, window)
     rows = tuple(terms.iri(s) for s in page)
-    return Shown(_unique(rows) if window.offset == 0 and total <= window.limit else rows, total, window.offset)
+    return Shown(unique_terms(rows) if window.offset == 0 and total <= window.limit else rows, total, window.offset)
 
 
 def implemented_by(store: ox.Store, iri: str, window: Window) -> Shown[Term]:
@@ -212,7 +204,7 @@ def partner_profile(store: ox.Store, iri: str) -> PartnerProfile:
         branches=_terms(terms, _subjects(store, ORG_SUB, iri)),
         agreements=deals.rows,
         systems=provided.rows,
-        provinces=_unique((*deals.provinces, *provided.provinces)),
+        provinces=unique_terms((*deals.provinces, *provided.provinces)),
         posts=_terms(terms, _subjects(store, dx("postIn"), iri)),
         notes=_notes(store, iri),
         sources=_terms(terms, _objects(store, iri, DCT_SOURCE)),

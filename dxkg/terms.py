@@ -37,3 +37,12 @@ class Terms:
     def sorted(self, iris: Iterable[str]) -> tuple[Term, ...]:
         """Return the terms of these IRIs, once each, by Vietnamese label."""
         return tuple(sorted((self.iri(i) for i in set(iris)), key=lambda t: (t.label("vi"), t.value)))
+
+
+def unique_terms(terms: Iterable[Term | None]) -> tuple[Term, ...]:
+    """Return the terms once each (by IRI), in the order of their Vietnamese labels; None is skipped."""
+    seen: dict[str, Term] = {}
+    for t in terms:
+        if t is not None:
+            seen.setdefault(t.value, t)
+    return tuple(sorted(seen.values(), key=lambda t: t.label("vi")))

@@ -128,12 +128,8 @@ class Pool:
             try:
                 reply = wire.recv(worker.sock, deadline)
                 answer = self._answer(worker, reply, deadline)  # type: ignore[arg-type]
-            except TimeoutError:
-                self._lose(worker, kill=True)
-                raise self._timeout() from None
-            except OSError:
-                self._lose(worker)
-                raise QueryFailed("the query worker ended while running this query") from None
+            except OSError as exc:  # TimeoutError included
+                raise self._unfinished(worker, exc) from None
             return self._settle(worker, answer, reply.retire)  # type: ignore[attr-defined]
 
     async def _run_async(self, job: Job, deadline: float) -> Answer:
@@ -151,12 +147,8 @@ class Pool:
                 async with asyncio.timeout_at(_loop_time(deadline)):
                     reply = await wire.recv_async(worker.sock)
                     answer = await self._answer_async(worker, reply)  # type: ignore[arg-type]
-            except TimeoutError:
-                self._lose(worker, kill=True)
-                raise self._timeout() from None
-            except OSError:
-                self._lose(worker)
-                raise QueryFailed("the query worker ended while running this query") from None
+            except OSError as exc:  # TimeoutError included
+                raise self._unfinished(worker, exc) from None
             except BaseException:  # cancelled (the client went away): the worker's state is unknown
                 self._lose(worker, kill=True)
                 raise
@@ -183,9 +175,15 @@ class Pool:
             raise answer
         return answer
 
-    def _timeout(self) -> QueryTimeout:
-        return QueryTimeout(f"the query ran past the time limit of {self.timeout:g} s and was stopped; "
-                            "make it more selective, or add LIMIT")
+    def _unfinished(self, worker: WorkerProcess, exc: OSError) -> DxkgError:
+        """Let go of a worker whose query did not finish; return what the caller gets: past the
+        deadline the worker is killed (504), else it has died (500)."""
+        if isinstance(exc, TimeoutError):
+            self._lose(worker, kill=True)
+            return QueryTimeout(f"the query ran past the time limit of {self.timeout:g} s and was stopped; "
+                                "make it more selective, or add LIMIT")
+        self._lose(worker)
+        return QueryFailed("the query worker ended while running this query")
 
     def _take(self, deadline: float) -> WorkerProcess:
         try:

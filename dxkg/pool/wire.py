@@ -49,13 +49,7 @@ def recv_fd(sock: socket.socket, deadline: float | None = None) -> int:
     """Return a file descriptor sent with `send_fd`."""
     _settimeout(sock, deadline)
     data, fds, _flags, _addr = socket.recv_fds(sock, 1, 1)
-    if not data:
-        raise PeerGone("the peer closed the connection")
-    if data != _FD_MARK or len(fds) != 1:
-        for fd in fds:
-            os.close(fd)
-        raise ConnectionError("expected a file descriptor")
-    return fds[0]
+    return _received_fd(data, fds)
 
 
 async def send_async(sock: socket.socket, message: object) -> None:
@@ -87,6 +81,11 @@ async def recv_fd_async(sock: socket.socket) -> int:
                 await readable
             finally:
                 loop.remove_reader(sock.fileno())
+    return _received_fd(data, fds)
+
+
+def _received_fd(data: bytes, fds: list[int]) -> int:
+    """Return the descriptor of a `send_fd` message; raise PeerGone at end of stream."""
     if not data:
         raise PeerGone("the peer closed the connection")
     if data != _FD_MARK or len(fds) != 1:

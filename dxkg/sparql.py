@@ -221,15 +221,20 @@ def inline_bindings(query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal
     end (11 ms against 6 ms for one province's targets at 100 k triples, more as the data grows); a
     VALUES block is planned first. The terms are written in pyoxigraph's N-Triples form of a
     validated term, so a value can only ever be a value."""
-    masked = _OPAQUE.sub(lambda m: " " * len(m.group(0)), query)  # strings, IRIs, comments: same offsets
+    names = list(bindings)
+    row = " ".join(str(bindings[n]) for n in names)
+    return with_values(query, f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} ")
+
+
+def with_values(query: str, block: str) -> str | None:
+    """Return the query with `block` (VALUES ..., with the spacing wanted) first in its outer WHERE
+    group, or None when it has none to put it in. Strings, IRIs and comments are skipped, so a `WHERE {` inside them is not taken."""
+    masked = _OPAQUE.sub(lambda m: " " * len(m.group(0)), query)  # same offsets as the query
     if _CONSTRUCT_WHERE.search(masked):
         return None
     where = _OUTER_WHERE.search(masked)
     if where is None:
         return None
-    names = list(bindings)
-    row = " ".join(str(bindings[n]) for n in names)
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} "
     return query[:where.end()] + block + query[where.end():]
 
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 import pyoxigraph as ox
 
 from .namespaces import PREFIXES
+from .sparql import with_values
 
-WHERE = "WHERE {"
 # A value to bind: an IRI (as a string), or a term (an edition's year literal).
 Value = str | ox.NamedNode | ox.Literal
 Values = Value | Iterable[Value]
@@ -34,11 +34,11 @@ def bound(query: str, bindings: Mapping[str, Values]) -> str:
     """Return the query with each variable bound to a value (or to any of several) at the top of its WHERE."""
     if not bindings:
         return query
-    head, where, body = query.partition(WHERE)
-    if not where:
-        raise ValueError("a page query needs a WHERE clause")
     blocks = " ".join(values(name, [v] if isinstance(v, Value) else v) for name, v in bindings.items())
-    return f"{head}{WHERE} {blocks}{body}"
+    inlined = with_values(query, " " + blocks)
+    if inlined is None:
+        raise ValueError("a page query needs a WHERE clause")
+    return inlined
 
 
 def select(store: ox.Store, query: str, **bindings: Values) -> ox.QuerySolutions:

@@ -29,10 +29,13 @@ def cache_headers(settings: Settings, etag: str, vary_accept: bool = True) -> di
 
 def is_not_modified(request: Request, etag: str) -> bool:
     """Return whether the client's If-None-Match already names this ETag (RFC 9110 §13.1.2)."""
-    header = request.headers.get("if-none-match")
-    if not header:
+    return names_etag(request.headers.get("if-none-match"), etag)
+
+
+def names_etag(if_none_match: str | None, etag: str) -> bool:
+    """If-None-Match comparison (RFC 9110 §13.1.2): weak comparison, `*` matches any."""
+    if not if_none_match:
         return False
-    if header.strip() == "*":
+    if if_none_match.strip() == "*":
         return True
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-    return etag in tags
+    return etag in {t.strip().removeprefix("W/") for t in if_none_match.split(",")}

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..metrics import REGISTRY, Gauge, Registry, route_template
+from .caching import names_etag
 from .security import ASGIApp, Message, Receive, Scope, Send
 
 KEYED_HEADERS = frozenset({b"accept", b"accept-language", b"cookie", b"host", b"origin"})
@@ -212,7 +213,7 @@ def _keepable_etag(status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
 
 async def _replay(entry: Entry, send: Send, head: bool, if_none_match: bytes | None) -> int:
     """Send a kept response (or its 304, or its HEAD); return the status sent."""
-    if if_none_match is not None and _matches(if_none_match, entry.etag):
+    if if_none_match is not None and names_etag(if_none_match.decode("latin-1"), entry.etag.decode("latin-1")):
         headers = [(n, v) for n, v in entry.headers if n.lower() not in NOT_MODIFIED_DROPS]
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
@@ -220,13 +221,6 @@ async def _replay(entry: Entry, send: Send, head: bool, if_none_match: bytes | N
     await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
     await send({"type": "http.response.body", "body": b"" if head else entry.body})
     return 200
-
-
-def _matches(if_none_match: bytes, etag: bytes) -> bool:
-    """If-None-Match comparison (RFC 9110 §13.1.2: weak comparison, `*` matches any)."""
-    if if_none_match.strip() == b"*":
-        return True
-    return any(tag.strip().removeprefix(b"W/") == etag for tag in if_none_match.split(b","))
 
 
 def install(app: Any, cache: ResponseCache) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -19,7 +18,7 @@ from ...pool import Job
 from ...queries import Catalog, NamedQuery, Parameter
 from ...sparql import QueryRequest, result_kind
 from ..twins import Twin, link_header, page_lang, wants_page
-from ..caching import cache_headers, etag_for, is_not_modified
+from ..caching import cache_headers, digest, etag_for, is_not_modified
 from ..deps import CatalogDep, PoolDep, SettingsDep, StoreDep, TemplatesDep
 from ..streaming import answer_response
 
@@ -231,21 +230,14 @@ def _variant(query: NamedQuery, substitutions: dict[str, ox.NamedNode | ox.Liter
     Values are hashed as the terms they bind (`province:gia-lai` and its full IRI give one ETag);
     a page also shows the values as typed, and its language.
     """
-    digest = hashlib.sha256(query.text.encode())
-    for key in sorted(substitutions):
-        digest.update(f"\n{key}={substitutions[key]}".encode())
-    digest.update(f"\n{fmt.name}".encode())
+    parts = [query.text, *(f"{key}={substitutions[key]}" for key in sorted(substitutions)), fmt.name]
     if fmt.is_html:
-        digest.update(f"\n{page_lang(request)}".encode())
-        for param in query.parameters:
-            digest.update(f"\n{param.name}:{request.query_params.get(param.name, '')}".encode())
-    return f"q-{digest.hexdigest()[:24]}"
+        parts.append(page_lang(request))
+        parts += [f"{param.name}:{request.query_params.get(param.name, '')}" for param in query.parameters]
+    return "q-" + digest(*parts)
 
 
 def _catalog_version(catalog: Catalog) -> str:
-    digest = hashlib.sha256()
-    for query in catalog:
-        digest.update(f"{query.name}\n{query.text}\n".encode())
-    return "queries-" + digest.hexdigest()[:16]
+    return "queries-" + digest(*(f"{query.name}\n{query.text}" for query in catalog))
 
 
